@@ -1,0 +1,92 @@
+import { HttpApi, type HttpApp, HttpIncomingMessage, HttpMethod, HttpServerRequest } from "@effect/platform"
+import { Cause, Effect, Option } from "effect"
+import { Api } from "../Api.js"
+import {
+  BadRequest,
+  InternalError,
+  MethodNotAllowed,
+  PayloadTooLarge,
+  RouteNotFound,
+  UnsupportedMediaType
+} from "../Domain/Errors.js"
+import { errorResponse } from "./ErrorResponse.js"
+
+export const MAX_BODY_BYTES = 16 * 1024
+
+interface Route {
+  readonly method: string
+  readonly pattern: RegExp
+}
+
+const routes: ReadonlyArray<Route> = (() => {
+  const list: Array<Route> = []
+  HttpApi.reflect(Api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => {
+      const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+")
+      list.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`) })
+    }
+  })
+  return list
+})()
+
+const methodsFor = (path: string) => [...new Set(routes.filter((route) => route.pattern.test(path)).map((r) => r.method))]
+
+const isJsonContentType = (value: string) => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value.trim())
+
+/**
+ * Answers in JSON what HttpApi would answer with an empty body (unknown route, wrong method) or a
+ * 500 (a body that is not JSON, or too large), before the request reaches an endpoint.
+ */
+export const requestGuard = <E, R>(app: HttpApp.Default<E, R>) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const path = new URL(request.url, "http://localhost").pathname
+    const allow = methodsFor(path)
+    if (allow.length === 0) {
+      return errorResponse(new RouteNotFound({ message: `no route for ${request.method} ${path}` }))
+    }
+    if (!allow.includes(request.method)) {
+      return errorResponse(
+        new MethodNotAllowed({ message: `${request.method} is not allowed on ${path}; use ${allow.join(", ")}`, allow })
+      )
+    }
+    if (HttpMethod.hasBody(request.method)) {
+      const declaredLength = Number(request.headers["content-length"] ?? "0")
+      if (declaredLength > MAX_BODY_BYTES) {
+        return errorResponse(tooLarge)
+      }
+      const contentType = request.headers["content-type"]
+      if (contentType !== undefined && !isJsonContentType(contentType)) {
+        return errorResponse(
+          new UnsupportedMediaType({
+            message: `content-type must be application/json, got ${JSON.stringify(contentType)}`
+          })
+        )
+      }
+      const body = yield* request.text.pipe(HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES)), Effect.either)
+      if (body._tag === "Left") return errorResponse(tooLarge)
+      if (body.right.trim() === "") {
+        return errorResponse(new BadRequest({ message: "the request body is empty; send a JSON object" }))
+      }
+      try {
+        JSON.parse(body.right)
+      } catch (error) {
+        return errorResponse(new BadRequest({ message: `the request body is not valid JSON: ${(error as Error).message}` }))
+      }
+    }
+    return yield* app
+  }).pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.gen(function* () {
+        if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
+        yield* Effect.logError("request failed", cause)
+        return errorResponse(new InternalError({ message: "internal error" }))
+      })
+    )
+  )
+
+const tooLarge = new PayloadTooLarge({
+  message: `the request body is larger than ${MAX_BODY_BYTES} bytes`,
+  maxBytes: MAX_BODY_BYTES
+})

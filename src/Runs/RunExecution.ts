@@ -1,0 +1,88 @@
+import { Clock, Duration, Effect, Schedule } from "effect"
+import { AppConfig } from "../Config.js"
+import type { Run } from "../Domain/Run.js"
+import { RunStore } from "../Store/RunStore.js"
+import { retryPolicy } from "../Upstream/RetryPolicy.js"
+import { UpstreamClient } from "../Upstream/UpstreamClient.js"
+import { UpstreamSlots } from "../Upstream/UpstreamSlots.js"
+import { LiveCounters } from "./LiveCounters.js"
+
+/** What the engine shows for a run while it executes. */
+export interface ExecutingRun {
+  readonly run: Run
+  readonly counters: LiveCounters
+}
+
+export interface ExecutingRuns {
+  readonly add: (executing: ExecutingRun) => void
+  readonly remove: (executing: ExecutingRun) => void
+}
+
+// A run's final save is what makes its result durable: keep trying for a while before giving up
+// (the last checkpoint is then what a restart finds).
+const storeRetry = Schedule.exponential(Duration.millis(50)).pipe(Schedule.upTo(Duration.seconds(10)))
+
+/**
+ * Runs one admitted run to its end. A PENDING run starts now; a run resumed after a restart keeps
+ * its original end. The workers are interrupted at the deadline (Effect.timeout), and a value is
+ * counted only if it arrived before the deadline, so nothing after the end can ever be counted.
+ */
+export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
+  Effect.gen(function* () {
+    const store = yield* RunStore
+    const upstream = yield* UpstreamClient
+    const slots = yield* UpstreamSlots
+    const config = yield* AppConfig
+
+    const now = yield* Clock.currentTimeMillis
+    const resumed = admitted.status === "IN_PROGRESS" && admitted.startedAt !== null && admitted.endsAt !== null
+    const startedAt = resumed ? admitted.startedAt! : now
+    const endsAt = resumed ? admitted.endsAt! : now + admitted.seconds * 1000
+    const run: Run = { ...admitted, status: "IN_PROGRESS", startedAt, endsAt }
+    if (!resumed) yield* store.markStarted(run.id, startedAt, endsAt).pipe(Effect.retry(storeRetry))
+
+    const counters = new LiveCounters(run.successfulResponsesCount, run.sum)
+    const entry: ExecutingRun = { run, counters }
+    executing.add(entry)
+    yield* Effect.addFinalizer(() => Effect.sync(() => executing.remove(entry)))
+
+    const collectOne = Effect.gen(function* () {
+      if ((yield* Clock.currentTimeMillis) >= endsAt) return yield* Effect.never
+      const value = yield* slots.withSlot(upstream.attempt(run.id)).pipe(Effect.retry(retryPolicy))
+      if ((yield* Clock.currentTimeMillis) < endsAt) counters.add(value)
+    })
+    const workers = Effect.forEach(Array.from({ length: slots.workersPerRun }), () => Effect.forever(collectOne), {
+      concurrency: "unbounded",
+      discard: true
+    })
+    const checkpoints = Effect.suspend(() => store.checkpoint(run.id, counters.snapshot())).pipe(
+      Effect.catchAll(() => Effect.void),
+      Effect.repeat(Schedule.spaced(Duration.millis(config.checkpointIntervalMs)))
+    )
+
+    yield* Effect.logInfo(resumed ? "run resumed" : "run started").pipe(
+      Effect.annotateLogs({ seconds: run.seconds, endsAt: new Date(endsAt).toISOString() })
+    )
+    yield* Effect.gen(function* () {
+      const remaining = endsAt - (yield* Clock.currentTimeMillis)
+      if (remaining <= 0) return
+      yield* Effect.forkScoped(checkpoints)
+      yield* Effect.timeoutOption(workers, Duration.millis(remaining))
+    }).pipe(
+      Effect.scoped,
+      // Shutdown: the run stays IN_PROGRESS with its counters saved, and resumes after a restart.
+      Effect.onInterrupt(() =>
+        store.checkpoint(run.id, counters.snapshot()).pipe(
+          Effect.zipRight(Effect.logInfo("run interrupted, counters saved")),
+          Effect.annotateLogs({ successfulResponsesCount: counters.successfulResponsesCount, sum: counters.sum.toString() }),
+          Effect.catchAll(() => Effect.logError("run interrupted, counters could not be saved"))
+        )
+      )
+    )
+
+    const finishedAt = yield* Clock.currentTimeMillis
+    yield* store.finish(run.id, counters.snapshot(), finishedAt).pipe(Effect.retry(storeRetry))
+    yield* Effect.logInfo("run finished").pipe(
+      Effect.annotateLogs({ successfulResponsesCount: counters.successfulResponsesCount, sum: counters.sum.toString() })
+    )
+  }).pipe(Effect.scoped, Effect.annotateLogs({ runId: admitted.id }))

@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Effect } from "effect"
+import { stringifyExact } from "../Domain/ExactJson.js"
+import { Ledger, type LedgerEntry } from "./Ledger.js"
+import { seededRandom } from "./Random.js"
+import type { SimulatorSettings } from "./Settings.js"
+
+// The exact bodies of SPEC §1.
+const BODY_500 = '{"error": "Internal server error"}'
+const BODY_504 = '{"error": "Timed out"}'
+const BODY_429 = '{"error": "Too many concurrent requests"}'
+
+export interface SimulatorStats {
+  requests: number
+  byStatus: Record<string, number>
+  inFlight: number
+  maxInFlight: number
+}
+
+/**
+ * The upstream's request handler, in plain Node: it is a test instrument whose own overhead must
+ * stay far below the service's, so it does the least work per request.
+ */
+export const makeSimulatorHandler = (settings: SimulatorSettings) => {
+  const random = seededRandom(settings.seed)
+  const ledger = new Ledger(settings.ledgerLimit)
+  const inFlightByScope = new Map<string, number>()
+  const stats: SimulatorStats = { requests: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 }
+  const valueSpan = settings.valueMax - settings.valueMin + 1
+
+  const sampleLatency = (mean: number) => Math.max(0, mean + (random() * 2 - 1) * settings.jitterMs)
+
+  const answer = (res: ServerResponse, status: number, body: string) => {
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+    res.end(body)
+  }
+
+  const sendJson = (res: ServerResponse, status: number, payload: unknown) => {
+    const body = stringifyExact(payload)
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+    res.end(body)
+  }
+
+  const serveUpstream = (req: IncomingMessage, res: ServerResponse) => {
+    const receivedAt = Date.now()
+    const header = req.headers["x-run-id"]
+    const runId = typeof header === "string" ? header : ""
+    const scope = settings.limitScope === "global" ? "" : runId
+    stats.requests += 1
+
+    const inScope = (inFlightByScope.get(scope) ?? 0) + 1
+    if (settings.concurrencyLimit > 0 && inScope > settings.concurrencyLimit) {
+      answer(res, 429, BODY_429)
+      ledger.record(runId, { status: 429, value: null, receivedAt, answeredAt: receivedAt, aborted: false })
+      return
+    }
+    inFlightByScope.set(scope, inScope)
+    stats.inFlight += 1
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
+
+    const roll = random()
+    const status = roll < settings.p500 ? 500 : roll < settings.p500 + settings.p504 ? 504 : 200
+    const value = status === 200 ? settings.valueMin + Math.floor(random() * valueSpan) : null
+    const delay = sampleLatency(status === 504 ? settings.latency504Ms : settings.latencyMs)
+    let clientGone = false
+    res.once("close", () => {
+      if (!res.writableFinished) clientGone = true
+    })
+
+    setTimeout(() => {
+      inFlightByScope.set(scope, (inFlightByScope.get(scope) ?? 1) - 1)
+      stats.inFlight -= 1
+      const aborted = clientGone || res.destroyed
+      const entry: LedgerEntry = { status, value, receivedAt, answeredAt: Date.now(), aborted }
+      ledger.record(runId, entry)
+      if (aborted) return
+      answer(res, status, status === 200 ? `{"value": ${value}}` : status === 500 ? BODY_500 : BODY_504)
+    }, delay)
+  }
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?", 1)[0]!
+    if (req.method === "GET" && path === "/") return serveUpstream(req, res)
+    if (req.method === "GET" && path.startsWith("/__ledger/")) {
+      const runId = decodeURIComponent(path.slice("/__ledger/".length))
+      const run = ledger.get(runId)
+      return run === undefined
+        ? sendJson(res, 404, { error: `no requests seen for run ${runId}` })
+        : sendJson(res, 200, run)
+    }
+    if (req.method === "GET" && path === "/__stats") {
+      return sendJson(res, 200, { ...stats, runs: ledger.runCount, settings })
+    }
+    if (req.method === "POST" && path === "/__reset") {
+      ledger.clear()
+      stats.requests = 0
+      stats.byStatus = {}
+      stats.maxInFlight = stats.inFlight
+      return sendJson(res, 200, { reset: true })
+    }
+    return sendJson(res, 404, { error: `no route for ${req.method} ${path}` })
+  }
+
+  return { handle, ledger, stats } as const
+}
+
+export interface RunningSimulator {
+  readonly url: URL
+  readonly server: Server
+}
+
+/** Starts the simulator for the life of the scope (port 0 picks a free port). */
+export const startSimulator = (settings: SimulatorSettings) =>
+  Effect.acquireRelease(
+    Effect.async<RunningSimulator, Error>((resume) => {
+      const { handle } = makeSimulatorHandler(settings)
+      const server = createServer({ keepAliveTimeout: 60_000 }, handle)
+      server.once("error", (error) => resume(Effect.fail(error)))
+      server.listen(settings.port, settings.host, () => {
+        const { port } = server.address() as AddressInfo
+        const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host
+        resume(Effect.succeed({ url: new URL(`http://${host}:${port}/`), server }))
+      })
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  )

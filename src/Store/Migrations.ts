@@ -1,0 +1,22 @@
+import { Migrator, SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+// Times are epoch milliseconds; `sum` is the exact decimal text of a bigint, which any SQL engine
+// stores without rounding.
+export const migrations = Migrator.fromRecord({
+  "0001_create_runs": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE runs (
+      id TEXT PRIMARY KEY,
+      seconds INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      successful_responses_count BIGINT NOT NULL DEFAULT 0,
+      sum TEXT NOT NULL DEFAULT '0',
+      created_at BIGINT NOT NULL,
+      started_at BIGINT,
+      ends_at BIGINT,
+      finished_at BIGINT
+    )`
+    yield* sql`CREATE INDEX runs_by_status ON runs (status, id)`
+  })
+})
