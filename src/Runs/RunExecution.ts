@@ -48,7 +48,7 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
 
     const collectOne = Effect.gen(function* () {
       if ((yield* Clock.currentTimeMillis) >= endsAt) return yield* Effect.never
-      const value = yield* slots.withSlot(upstream.attempt(run.id)).pipe(Effect.retry(retryPolicy))
+      const value = yield* slots.withSlot(run.id, upstream.attempt(run.id)).pipe(Effect.retry(retryPolicy))
       if ((yield* Clock.currentTimeMillis) < endsAt) counters.add(value)
     })
     const workers = Effect.forEach(Array.from({ length: slots.workersPerRun }), () => Effect.forever(collectOne), {

@@ -1,0 +1,26 @@
+import { type Effect, Layer } from "effect"
+import { AppConfig, type AppConfigShape } from "../../src/Config.js"
+import type { RunId } from "../../src/Domain/RunId.js"
+import { Runs } from "../../src/Runs/Runs.js"
+import { DatabaseLive } from "../../src/Store/Database.js"
+import { SqlRunStoreLive } from "../../src/Store/SqlRunStore.js"
+import type { AttemptFailed } from "../../src/Upstream/AttemptFailed.js"
+import { UpstreamClient } from "../../src/Upstream/UpstreamClient.js"
+import { UpstreamSlots } from "../../src/Upstream/UpstreamSlots.js"
+import { testConfig } from "./config.js"
+
+/**
+ * The real engine on a real in-memory SQLite store, with the upstream replaced by an attempt
+ * that runs on the test's clock, so TestClock decides when answers arrive.
+ */
+export const engineWith = (
+  attempt: (runId: RunId) => Effect.Effect<number, AttemptFailed>,
+  overrides: Partial<AppConfigShape> = {}
+) =>
+  Runs.Default.pipe(
+    Layer.provide(UpstreamClient.fromAttempt(attempt)),
+    Layer.provide(UpstreamSlots.Default),
+    Layer.provide(SqlRunStoreLive),
+    Layer.provide(DatabaseLive),
+    Layer.provideMerge(AppConfig.layer(testConfig(overrides)))
+  )
