@@ -1,0 +1,77 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { fetchLedger, matchLedger } from "./support/ledger.js"
+import { awaitFinished, createRun, request, stack, type WireRun } from "./support/servers.js"
+
+const window = (run: WireRun) => ({ startedAt: Date.parse(run.started_at!), endsAt: Date.parse(run.ends_at!) })
+
+const expectExact = (simulatorUrl: URL, run: WireRun) =>
+  Effect.gen(function* () {
+    const ledger = yield* fetchLedger(simulatorUrl, run.id)
+    expect(ledger).toBeDefined()
+    const { startedAt, endsAt } = window(run)
+    const match = matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum, cutoff: endsAt })
+    expect(match.reason).toBe("matched")
+    // ...and the check is sharp: one success more or less matches nothing.
+    const cutoff = endsAt
+    expect(matchLedger(ledger!, { count: run.successful_responses_count + 1, sum: run.sum, cutoff }).ok).toBe(false)
+    expect(matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum + 1n, cutoff }).ok).toBe(false)
+    // No request of the run before its start or after its end (allowing loopback transit).
+    for (const entry of ledger!.entries) {
+      expect(entry.receivedAt).toBeGreaterThanOrEqual(startedAt)
+      expect(entry.receivedAt).toBeLessThan(endsAt + 20)
+    }
+    return ledger!
+  })
+
+describe("end to end against the real simulator", () => {
+  it.live("a run's count and sum equal the ledger's successes inside its window, through 429s, 500s and 504s", () =>
+    Effect.gen(function* () {
+      const { base, simulatorUrl } = yield* stack(
+        { upstreamConcurrency: 12 },
+        { concurrencyLimit: 8, p500: 0.2, p504: 0.05, seed: 7 }
+      )
+      const created = yield* createRun(base, 2)
+      expect(created.status === "PENDING" || created.status === "IN_PROGRESS").toBe(true)
+      const run = yield* awaitFinished(base, created.id)
+      expect(run.successful_responses_count).toBeGreaterThan(100)
+      const ledger = yield* expectExact(simulatorUrl, run)
+      expect(ledger.byStatus["429"] ?? 0).toBeGreaterThan(0)
+      expect(ledger.byStatus["500"] ?? 0).toBeGreaterThan(0)
+      expect(ledger.byStatus["504"] ?? 0).toBeGreaterThan(0)
+    }).pipe(Effect.scoped))
+
+  it.live("negative values sum exactly", () =>
+    Effect.gen(function* () {
+      const { base, simulatorUrl } = yield* stack({}, { valueMin: -2_147_483_648, valueMax: -1, concurrencyLimit: 0 })
+      const run = yield* awaitFinished(base, (yield* createRun(base, 1)).id)
+      expect(run.sum < 0n).toBe(true)
+      expect(run.successful_responses_count).toBeGreaterThan(10)
+      yield* expectExact(simulatorUrl, run)
+    }).pipe(Effect.scoped))
+
+  it.live("keeps retrying through a burst of 500s", () =>
+    Effect.gen(function* () {
+      const { base, simulatorUrl } = yield* stack({ upstreamConcurrency: 4 }, { p500: 0.9, p504: 0, concurrencyLimit: 0 })
+      const run = yield* awaitFinished(base, (yield* createRun(base, 2)).id)
+      const ledger = yield* expectExact(simulatorUrl, run)
+      expect(run.successful_responses_count).toBeGreaterThan(5)
+      expect(ledger.byStatus["500"]).toBeGreaterThan(run.successful_responses_count * 4)
+    }).pipe(Effect.scoped))
+
+  it.live("every upstream request carries its own run's X-Run-Id", () =>
+    Effect.gen(function* () {
+      const { base, simulatorUrl } = yield* stack(
+        { maxConcurrentRuns: 2, upstreamConcurrency: 6 },
+        { concurrencyLimit: 0, seed: 3 }
+      )
+      const [a, b] = yield* Effect.all([createRun(base, 1), createRun(base, 2)])
+      const runs = yield* Effect.all([awaitFinished(base, a!.id), awaitFinished(base, b!.id)])
+      let seen = 0
+      for (const run of runs) seen += (yield* expectExact(simulatorUrl, run)).requests
+      const stats = yield* request(new URL("/__stats", simulatorUrl))
+      // Every request the simulator saw belongs to one of the two runs' ledgers.
+      expect(stats.json.requests).toBe(seen)
+      expect(yield* fetchLedger(simulatorUrl, "")).toBeUndefined()
+    }).pipe(Effect.scoped))
+})
