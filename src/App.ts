@@ -4,15 +4,15 @@ import { Runs } from "./Runs/Runs.js"
 import { DatabaseLive } from "./Store/Database.js"
 import { SqlRunStoreLive } from "./Store/SqlRunStore.js"
 import { UpstreamClient } from "./Upstream/UpstreamClient.js"
-import { UpstreamSlots } from "./Upstream/UpstreamSlots.js"
+import { UpstreamLimiter } from "./Upstream/UpstreamLimiter.js"
+import { SqlLimitStoreLive } from "./Store/LimitStore.js"
 import { UpstreamTargetLive } from "./Upstream/UpstreamTarget.js"
 
 /** The run engine with its store and upstream; needs AppConfig. */
 export const EngineLive = Runs.Default.pipe(
-  Layer.provide(UpstreamClient.Default),
+  Layer.provide([UpstreamClient.Default, UpstreamLimiter.Default]),
   Layer.provide(UpstreamTargetLive),
-  Layer.provide(UpstreamSlots.Default),
-  Layer.provide(SqlRunStoreLive),
+  Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
   Layer.provide(DatabaseLive)
 )
 

@@ -8,7 +8,10 @@ export interface AppConfigShape {
   readonly maxConcurrentRuns: number
   readonly maxPendingRuns: number
   readonly databaseUrl: string
-  readonly upstreamConcurrency: number
+  /** "auto": find the upstream's limit adaptively; a number: hold exactly that many in flight. */
+  readonly upstreamConcurrency: number | "auto"
+  readonly upstreamInitialConcurrency: number
+  readonly upstreamMaxConcurrency: number
   readonly upstreamTimeoutMs: number
   readonly checkpointIntervalMs: number
   readonly shutdownGraceMs: number
@@ -78,7 +81,19 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   maxConcurrentRuns: integerSetting("MAX_CONCURRENT_RUNS", 4, 1, 10_000),
   maxPendingRuns: integerSetting("MAX_PENDING_RUNS", 16, 0, 1_000_000),
   databaseUrl: databaseSetting,
-  upstreamConcurrency: integerSetting("UPSTREAM_CONCURRENCY", 16, 1, 10_000),
+  upstreamConcurrency: Config.string("UPSTREAM_CONCURRENCY").pipe(
+    Config.withDefault("auto"),
+    Config.mapOrFail((raw): Either.Either<number | "auto", ConfigError.ConfigError> => {
+      const text = raw.trim().toLowerCase()
+      if (text === "auto") return Either.right("auto" as const)
+      const value = Number(text)
+      return /^\d+$/.test(text) && value >= 1 && value <= 10_000
+        ? Either.right(value)
+        : Either.left(invalid("UPSTREAM_CONCURRENCY", 'must be "auto" or a whole number from 1 to 10000', raw))
+    })
+  ),
+  upstreamInitialConcurrency: integerSetting("UPSTREAM_INITIAL_CONCURRENCY", 4, 1, 10_000),
+  upstreamMaxConcurrency: integerSetting("UPSTREAM_MAX_CONCURRENCY", 512, 1, 10_000),
   upstreamTimeoutMs: integerSetting("UPSTREAM_TIMEOUT_MS", 10_000, 1, 3_600_000),
   checkpointIntervalMs: integerSetting("CHECKPOINT_INTERVAL_MS", 500, 10, 60_000),
   shutdownGraceMs: integerSetting("SHUTDOWN_GRACE_MS", 5_000, 0, 600_000)

@@ -1,10 +1,11 @@
+import { setMaxListeners } from "node:events"
 import { Clock, Duration, Effect, Schedule } from "effect"
 import { AppConfig } from "../Config.js"
 import type { Run } from "../Domain/Run.js"
 import { RunStore } from "../Store/RunStore.js"
 import { retryPolicy } from "../Upstream/RetryPolicy.js"
 import { UpstreamClient } from "../Upstream/UpstreamClient.js"
-import { UpstreamSlots } from "../Upstream/UpstreamSlots.js"
+import { UpstreamLimiter } from "../Upstream/UpstreamLimiter.js"
 import { LiveCounters } from "./LiveCounters.js"
 
 /** What the engine shows for a run while it executes. */
@@ -31,7 +32,7 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
   Effect.gen(function* () {
     const store = yield* RunStore
     const upstream = yield* UpstreamClient
-    const slots = yield* UpstreamSlots
+    const limiter = yield* UpstreamLimiter
     const config = yield* AppConfig
 
     const now = yield* Clock.currentTimeMillis
@@ -46,12 +47,21 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
     executing.add(entry)
     yield* Effect.addFinalizer(() => Effect.sync(() => executing.remove(entry)))
 
-    const collectOne = Effect.gen(function* () {
-      if ((yield* Clock.currentTimeMillis) >= endsAt) return yield* Effect.never
-      const value = yield* slots.withSlot(run.id, upstream.attempt(run.id)).pipe(Effect.retry(retryPolicy))
-      if ((yield* Clock.currentTimeMillis) < endsAt) counters.add(value)
+    // Aborted when the window closes (deadline or shutdown): every request still in flight is abandoned.
+    const inFlight = new AbortController()
+    setMaxListeners(0, inFlight.signal)
+    const attempt = limiter.withSlot(run.id, upstream.attempt(run.id, inFlight.signal)).pipe(Effect.retry(retryPolicy))
+    const countIfInTime = (value: number) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        if (now < endsAt) counters.add(value)
+      })
+    const collectOne = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      if (now >= endsAt) return Effect.never
+      // An answer is unlikely to arrive in time: leave the slots to runs that can use them.
+      if (endsAt - now < limiter.roundTripMs() && limiter.othersWaiting(run.id)) return Effect.never
+      return Effect.flatMap(attempt, countIfInTime)
     })
-    const workers = Effect.forEach(Array.from({ length: slots.workersPerRun }), () => Effect.forever(collectOne), {
+    const workers = Effect.forEach(Array.from({ length: limiter.workersPerRun }), () => Effect.forever(collectOne), {
       concurrency: "unbounded",
       discard: true
     })
@@ -66,6 +76,7 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
     yield* Effect.gen(function* () {
       const remaining = endsAt - (yield* Clock.currentTimeMillis)
       if (remaining <= 0) return
+      yield* Effect.addFinalizer(() => Effect.sync(() => inFlight.abort()))
       yield* Effect.forkScoped(checkpoints)
       yield* Effect.timeoutOption(workers, Duration.millis(remaining))
     }).pipe(
@@ -83,6 +94,10 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
     const finishedAt = yield* Clock.currentTimeMillis
     yield* store.finish(run.id, counters.snapshot(), finishedAt).pipe(Effect.retry(storeRetry))
     yield* Effect.logInfo("run finished").pipe(
-      Effect.annotateLogs({ successfulResponsesCount: counters.successfulResponsesCount, sum: counters.sum.toString() })
+      Effect.annotateLogs({
+        successfulResponsesCount: counters.successfulResponsesCount,
+        sum: counters.sum.toString(),
+        upstreamLimit: limiter.snapshot()
+      })
     )
   }).pipe(Effect.scoped, Effect.annotateLogs({ runId: admitted.id }))

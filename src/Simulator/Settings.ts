@@ -1,19 +1,35 @@
 import { Config, ConfigError, Either } from "effect"
 
 export type LimitScope = "global" | "per-run"
+export type LatencyDistribution = "uniform" | "lognormal"
+/** How a 429 costs: answered at once; after a latency (not holding a slot); or holding a slot meanwhile. */
+export type RejectMode = "immediate" | "held" | "counted"
+export type LimitBy = "requests" | "connections"
+
+/** C over time: from `atMs` after the first request, the limit is `limit`. */
+export interface LimitStep {
+  readonly atMs: number
+  readonly limit: number
+}
 
 /** Every unknown of the upstream (SPEC §1), as a setting. */
 export interface SimulatorSettings {
   readonly host: string
   readonly port: number
-  /** Mean latency of an answer, and the half-width of its uniform jitter. */
+  /** Mean latency of an answer, and its jitter: the half-width (uniform) or the standard deviation (lognormal). */
   readonly latencyMs: number
   readonly jitterMs: number
+  readonly latencyDistribution: LatencyDistribution
   /** Mean latency of a 504, which may take longer than a success. */
   readonly latency504Ms: number
   /** Requests in flight allowed at once (0: no limit), counted globally or per X-Run-Id. */
   readonly concurrencyLimit: number
   readonly limitScope: LimitScope
+  /** What the limit counts: requests in flight, or open connections (then always global). */
+  readonly limitBy: LimitBy
+  /** When set, C changes over time and `concurrencyLimit` is ignored. */
+  readonly limitSchedule: ReadonlyArray<LimitStep> | null
+  readonly rejectMode: RejectMode
   readonly p500: number
   readonly p504: number
   readonly valueMin: number
@@ -31,9 +47,13 @@ export const defaultSimulatorSettings: SimulatorSettings = {
   port: 8081,
   latencyMs: 50,
   jitterMs: 25,
+  latencyDistribution: "uniform",
   latency504Ms: 100,
   concurrencyLimit: 10,
   limitScope: "global",
+  limitBy: "requests",
+  limitSchedule: null,
+  rejectMode: "immediate",
   p500: 0.15,
   p504: 0.05,
   valueMin: INT32_MIN,
@@ -63,10 +83,33 @@ export const simulatorSettingsConfig: Config.Config<SimulatorSettings> = Config.
   port: number("SIM_PORT", defaultSimulatorSettings.port, 0, 65_535, true),
   latencyMs: number("SIM_LATENCY_MS", defaultSimulatorSettings.latencyMs, 0, 600_000, false),
   jitterMs: number("SIM_JITTER_MS", defaultSimulatorSettings.jitterMs, 0, 600_000, false),
+  latencyDistribution: Config.literal("uniform", "lognormal")("SIM_LATENCY_DIST").pipe(
+    Config.withDefault(defaultSimulatorSettings.latencyDistribution)
+  ),
   latency504Ms: number("SIM_LATENCY_504_MS", defaultSimulatorSettings.latency504Ms, 0, 600_000, false),
   concurrencyLimit: number("SIM_CONCURRENCY_LIMIT", defaultSimulatorSettings.concurrencyLimit, 0, 1_000_000, true),
   limitScope: Config.literal("global", "per-run")("SIM_LIMIT_SCOPE").pipe(
     Config.withDefault(defaultSimulatorSettings.limitScope)
+  ),
+  limitBy: Config.literal("requests", "connections")("SIM_LIMIT_BY").pipe(Config.withDefault(defaultSimulatorSettings.limitBy)),
+  limitSchedule: Config.string("SIM_LIMIT_SCHEDULE").pipe(
+    Config.withDefault(""),
+    Config.mapOrFail((raw) => {
+      if (raw.trim() === "") return Either.right(null)
+      const steps = raw.split(",").map((step) => step.trim().split(":").map(Number))
+      const valid = steps.every(
+        (pair, i) =>
+          pair.length === 2 &&
+          pair.every((n) => Number.isInteger(n) && n >= 0) &&
+          (i === 0 ? pair[0] === 0 : pair[0]! > steps[i - 1]![0]!)
+      )
+      return valid
+        ? Either.right(steps.map(([atMs, limit]) => ({ atMs: atMs!, limit: limit! })))
+        : Either.left(bad("SIM_LIMIT_SCHEDULE", 'must be "0:C0,t1:C1,..." with rising times in ms from 0', raw))
+    })
+  ),
+  rejectMode: Config.literal("immediate", "held", "counted")("SIM_429_MODE").pipe(
+    Config.withDefault(defaultSimulatorSettings.rejectMode)
   ),
   p500: number("SIM_P500", defaultSimulatorSettings.p500, 0, 1, false),
   p504: number("SIM_P504", defaultSimulatorSettings.p504, 0, 1, false),

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import { Effect } from "effect"
 import { stringifyExact } from "../Domain/ExactJson.js"
 import { Ledger, type LedgerEntry } from "./Ledger.js"
@@ -10,6 +10,7 @@ import type { SimulatorSettings } from "./Settings.js"
 const BODY_500 = '{"error": "Internal server error"}'
 const BODY_504 = '{"error": "Timed out"}'
 const BODY_429 = '{"error": "Too many concurrent requests"}'
+const BODIES: Record<number, string> = { 429: BODY_429, 500: BODY_500, 504: BODY_504 }
 
 export interface SimulatorStats {
   requests: number
@@ -28,8 +29,44 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
   const inFlightByScope = new Map<string, number>()
   const stats: SimulatorStats = { requests: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 }
   const valueSpan = settings.valueMax - settings.valueMin + 1
+  // C's schedule is timed from the first request, so that a run and the schedule start together.
+  let firstRequestAt: number | null = null
 
-  const sampleLatency = (mean: number) => Math.max(0, mean + (random() * 2 - 1) * settings.jitterMs)
+  const limitNow = (now: number): number => {
+    if (settings.limitSchedule === null) return settings.concurrencyLimit
+    const elapsed = now - (firstRequestAt ??= now)
+    let limit = settings.limitSchedule[0]!.limit
+    for (const step of settings.limitSchedule) if (step.atMs <= elapsed) limit = step.limit
+    return limit
+  }
+
+  // A standard normal sample (Box-Muller) for lognormal latencies.
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
+  const sigma = settings.latencyMs > 0 ? Math.sqrt(Math.log(1 + (settings.jitterMs / settings.latencyMs) ** 2)) : 0
+  const sampleLatency = (mean: number) => {
+    if (settings.latencyDistribution === "lognormal" && mean > 0) {
+      return Math.exp(Math.log(mean) - (sigma * sigma) / 2 + sigma * normal())
+    }
+    return Math.max(0, mean + (random() * 2 - 1) * settings.jitterMs)
+  }
+
+  // Limit by open connections: the first C connections are served, the others answered 429.
+  const servedConnections = new Set<Socket>()
+  const waitingConnections = new Set<Socket>()
+  const onConnection = (socket: Socket) => {
+    if (settings.limitBy !== "connections") return
+    if (servedConnections.size < limitNow(Date.now())) servedConnections.add(socket)
+    else waitingConnections.add(socket)
+    socket.once("close", () => {
+      waitingConnections.delete(socket)
+      if (!servedConnections.delete(socket)) return
+      const next = waitingConnections.values().next()
+      if (next.done !== true && servedConnections.size < limitNow(Date.now())) {
+        waitingConnections.delete(next.value)
+        servedConnections.add(next.value)
+      }
+    })
+  }
 
   const answer = (res: ServerResponse, status: number, body: string) => {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1
@@ -43,41 +80,71 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
     res.end(body)
   }
 
-  const serveUpstream = (req: IncomingMessage, res: ServerResponse) => {
-    const receivedAt = Date.now()
-    const header = req.headers["x-run-id"]
-    const runId = typeof header === "string" ? header : ""
-    const scope = settings.limitScope === "global" ? "" : runId
-    stats.requests += 1
-
-    const inScope = (inFlightByScope.get(scope) ?? 0) + 1
-    if (settings.concurrencyLimit > 0 && inScope > settings.concurrencyLimit) {
-      answer(res, 429, BODY_429)
-      ledger.record(runId, { status: 429, value: null, receivedAt, answeredAt: receivedAt, aborted: false })
-      return
-    }
-    inFlightByScope.set(scope, inScope)
-    stats.inFlight += 1
-    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
-
-    const roll = random()
-    const status = roll < settings.p500 ? 500 : roll < settings.p500 + settings.p504 ? 504 : 200
-    const value = status === 200 ? settings.valueMin + Math.floor(random() * valueSpan) : null
-    const delay = sampleLatency(status === 504 ? settings.latency504Ms : settings.latencyMs)
+  /** Answers after `delay`, recording whether the client was still there to hear it. */
+  const answerLater = (
+    res: ServerResponse,
+    runId: string,
+    receivedAt: number,
+    status: number,
+    value: number | null,
+    delay: number,
+    done: () => void
+  ) => {
     let clientGone = false
     res.once("close", () => {
       if (!res.writableFinished) clientGone = true
     })
-
     setTimeout(() => {
-      inFlightByScope.set(scope, (inFlightByScope.get(scope) ?? 1) - 1)
-      stats.inFlight -= 1
+      done()
       const aborted = clientGone || res.destroyed
       const entry: LedgerEntry = { status, value, receivedAt, answeredAt: Date.now(), aborted }
       ledger.record(runId, entry)
       if (aborted) return
-      answer(res, status, status === 200 ? `{"value": ${value}}` : status === 500 ? BODY_500 : BODY_504)
+      answer(res, status, status === 200 ? `{"value": ${value}}` : BODIES[status]!)
     }, delay)
+  }
+
+  const leave = (scope: string) => () => {
+    inFlightByScope.set(scope, (inFlightByScope.get(scope) ?? 1) - 1)
+    stats.inFlight -= 1
+  }
+  const enter = (scope: string, inScope: number) => {
+    inFlightByScope.set(scope, inScope)
+    stats.inFlight += 1
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight)
+  }
+
+  const serveUpstream = (req: IncomingMessage, res: ServerResponse) => {
+    const receivedAt = Date.now()
+    const header = req.headers["x-run-id"]
+    const runId = typeof header === "string" ? header : ""
+    const scope = settings.limitScope === "global" || settings.limitBy === "connections" ? "" : runId
+    stats.requests += 1
+    const limit = limitNow(receivedAt)
+
+    const inScope = (inFlightByScope.get(scope) ?? 0) + 1
+    const overLimit =
+      settings.limitBy === "connections"
+        ? !servedConnections.has(req.socket)
+        : limit > 0 && inScope > limit
+    if (overLimit) {
+      if (settings.rejectMode === "immediate") {
+        answer(res, 429, BODY_429)
+        ledger.record(runId, { status: 429, value: null, receivedAt, answeredAt: receivedAt, aborted: false })
+      } else if (settings.rejectMode === "held") {
+        answerLater(res, runId, receivedAt, 429, null, sampleLatency(settings.latencyMs), () => {})
+      } else {
+        enter(scope, inScope)
+        answerLater(res, runId, receivedAt, 429, null, sampleLatency(settings.latencyMs), leave(scope))
+      }
+      return
+    }
+    enter(scope, inScope)
+    const roll = random()
+    const status = roll < settings.p500 ? 500 : roll < settings.p500 + settings.p504 ? 504 : 200
+    const value = status === 200 ? settings.valueMin + Math.floor(random() * valueSpan) : null
+    const delay = sampleLatency(status === 504 ? settings.latency504Ms : settings.latencyMs)
+    answerLater(res, runId, receivedAt, status, value, delay, leave(scope))
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -98,12 +165,13 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
       stats.requests = 0
       stats.byStatus = {}
       stats.maxInFlight = stats.inFlight
+      firstRequestAt = null
       return sendJson(res, 200, { reset: true })
     }
     return sendJson(res, 404, { error: `no route for ${req.method} ${path}` })
   }
 
-  return { handle, ledger, stats } as const
+  return { handle, onConnection, ledger, stats } as const
 }
 
 export interface RunningSimulator {
@@ -115,8 +183,9 @@ export interface RunningSimulator {
 export const startSimulator = (settings: SimulatorSettings) =>
   Effect.acquireRelease(
     Effect.async<RunningSimulator, Error>((resume) => {
-      const { handle } = makeSimulatorHandler(settings)
+      const { handle, onConnection } = makeSimulatorHandler(settings)
       const server = createServer({ keepAliveTimeout: 60_000 }, handle)
+      server.on("connection", onConnection)
       server.once("error", (error) => resume(Effect.fail(error)))
       server.listen(settings.port, settings.host, () => {
         const { port } = server.address() as AddressInfo

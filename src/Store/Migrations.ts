@@ -18,5 +18,13 @@ export const migrations = Migrator.fromRecord({
       finished_at BIGINT
     )`
     yield* sql`CREATE INDEX runs_by_status ON runs (status, id)`
+  }),
+  "0003_create_upstream_limits": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE upstream_limits (
+      upstream TEXT PRIMARY KEY,
+      concurrency_limit INTEGER NOT NULL,
+      updated_at BIGINT NOT NULL
+    )`
   })
 })

@@ -47,8 +47,15 @@ export class FairSlots {
     )
   }
 
+  /** Whether keys other than this one are waiting for a slot. */
+  othersWaiting(key: string): boolean {
+    return this.waiting.size > (this.waiting.has(key) ? 1 : 0)
+  }
+
   resize(limit: number): void {
-    this.limit = Math.max(1, Math.floor(limit))
+    const next = Math.max(1, Math.floor(limit))
+    if (next === this.limit) return
+    this.limit = next
     this.grant()
   }
 

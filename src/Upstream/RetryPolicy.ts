@@ -3,13 +3,11 @@ import type { AttemptFailed } from "./AttemptFailed.js"
 
 const pauseAfter = (failure: AttemptFailed): Duration.Duration => {
   switch (failure.outcome) {
-    // The upstream is over its concurrency limit: this worker steps back briefly.
-    case "429":
-      return Duration.millis(25)
     // Nothing listening or the network is down: retrying in a tight loop would only burn CPU.
     case "transport":
       return Duration.millis(100)
     // 500 and 504 are random faults, not overload: waiting would only leave an upstream slot idle.
+    // A 429 has already paused in its slot (UpstreamLimiter), which is where waiting helps.
     default:
       return Duration.zero
   }

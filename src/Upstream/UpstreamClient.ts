@@ -44,7 +44,8 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
       Effect.sync(
         () =>
           new Pool(target.origin, {
-            connections: config.upstreamConcurrency + 4,
+            // Connections open lazily: room for every permit the limit may give, plus an overshoot.
+            connections: (config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency) + 4,
             pipelining: 1,
             keepAliveTimeout: 10_000,
             headersTimeout: config.upstreamTimeoutMs,
@@ -55,9 +56,14 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
       (pool) => Effect.promise(() => pool.destroy())
     )
 
-    const attempt = (runId: RunId): Effect.Effect<number, AttemptFailed> =>
-      Effect.async<number, AttemptFailed>((resume, signal) => {
-        pool.request({ path, method: "GET", headers: { "x-run-id": runId }, signal }).then(
+    /**
+     * One attempt for a run. `signal` is the run's: aborting it at the run's end abandons every
+     * request of the run at once, so no attempt needs an AbortController of its own.
+     */
+    const attempt = (runId: RunId, signal: AbortSignal): Effect.Effect<number, AttemptFailed> => {
+      const headers = { "x-run-id": runId }
+      return Effect.async<number, AttemptFailed>((resume) => {
+        pool.request({ path, method: "GET", headers, signal }).then(
           ({ statusCode, body }) => {
             if (statusCode !== 200) {
               body.dump().then(
@@ -74,12 +80,13 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
           (error: { code?: string; message?: string }) => resume(Effect.fail(transportFailure(error)))
         )
       })
+    }
 
     return { attempt } as const
   })
 }) {
   /** For tests and tools that bring their own attempt (e.g. a fake upstream under TestClock). */
-  static fromAttempt = (attempt: (runId: RunId) => Effect.Effect<number, AttemptFailed>) =>
+  static fromAttempt = (attempt: (runId: RunId, signal: AbortSignal) => Effect.Effect<number, AttemptFailed>) =>
     Layer.succeed(UpstreamClient, UpstreamClient.make({ attempt }))
 }
 

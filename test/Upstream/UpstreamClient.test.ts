@@ -32,7 +32,7 @@ const clientFor = (url: URL, upstreamTimeoutMs = 2_000) =>
   )
 
 const attemptOn = (url: URL, upstreamTimeoutMs?: number) =>
-  Effect.flatMap(UpstreamClient, (client) => Effect.either(client.attempt("01ARZ3NDEKTSV4RRFFQ69G5FAV" as RunId))).pipe(
+  Effect.flatMap(UpstreamClient, (client) => Effect.either(client.attempt("01ARZ3NDEKTSV4RRFFQ69G5FAV" as RunId, new AbortController().signal))).pipe(
     Effect.provide(clientFor(url, upstreamTimeoutMs))
   )
 

@@ -9,6 +9,8 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   maxPendingRuns: 16,
   databaseUrl: ":memory:",
   upstreamConcurrency: 4,
+  upstreamInitialConcurrency: 4,
+  upstreamMaxConcurrency: 512,
   upstreamTimeoutMs: 5_000,
   checkpointIntervalMs: 200,
   shutdownGraceMs: 5_000,

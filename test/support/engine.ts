@@ -6,7 +6,9 @@ import { DatabaseLive } from "../../src/Store/Database.js"
 import { SqlRunStoreLive } from "../../src/Store/SqlRunStore.js"
 import type { AttemptFailed } from "../../src/Upstream/AttemptFailed.js"
 import { UpstreamClient } from "../../src/Upstream/UpstreamClient.js"
-import { UpstreamSlots } from "../../src/Upstream/UpstreamSlots.js"
+import { UpstreamLimiter } from "../../src/Upstream/UpstreamLimiter.js"
+import { SqlLimitStoreLive } from "../../src/Store/LimitStore.js"
+import { UpstreamTarget } from "../../src/Upstream/UpstreamClient.js"
 import { testConfig } from "./config.js"
 
 /**
@@ -18,9 +20,9 @@ export const engineWith = (
   overrides: Partial<AppConfigShape> = {}
 ) =>
   Runs.Default.pipe(
-    Layer.provide(UpstreamClient.fromAttempt(attempt)),
-    Layer.provide(UpstreamSlots.Default),
-    Layer.provide(SqlRunStoreLive),
+    Layer.provide([UpstreamClient.fromAttempt(attempt), UpstreamLimiter.Default]),
+    Layer.provide(Layer.succeed(UpstreamTarget, new URL("http://upstream.test/"))),
+    Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
     Layer.provide(DatabaseLive),
     Layer.provideMerge(AppConfig.layer(testConfig(overrides)))
   )

@@ -1,0 +1,349 @@
+/**
+ * `npm run bench`: scenarios × strategies on loopback. The simulator and the service run in their
+ * own processes, pinned to separate cores where taskset exists; the reference clients run in this
+ * process, pinned with the service's core. Every case gets its own X-Run-Id, and the simulator's
+ * ledger is the source of truth for what was sent and answered.
+ *
+ *   npm run bench                       all scenarios, 3 repetitions, writes docs/BENCHMARKS.md
+ *   npm run bench -- --only=steady_L50  scenarios whose name contains the text (report not written)
+ *   npm run bench -- --reps=1           fewer repetitions
+ */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { cpus, totalmem, tmpdir } from "node:os"
+import { join } from "node:path"
+import { listeningUrl, type NodeProcess, simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
+import { closedLoop } from "./clients.js"
+import { fetchLedger, type LedgerFacts, timeToConcurrency } from "./ledger.js"
+import { type Scenario, scenarios, type StrategyName } from "./scenarios.js"
+
+const SERVICE_CORE = "0"
+const SIMULATOR_CORE = "1"
+
+const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1]
+const only = flag("only")
+const reps = Number(flag("reps") ?? "3")
+
+interface CaseResult {
+  readonly successes: number
+  readonly perRun: ReadonlyArray<number>
+  readonly ledger: LedgerFacts
+  readonly cpuMs: number
+  readonly timeTo90Ms: number | undefined
+}
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+const jain = (values: ReadonlyArray<number>) => {
+  const total = values.reduce((a, b) => a + b, 0)
+  const squares = values.reduce((a, b) => a + b * b, 0)
+  return squares === 0 ? 0 : (total * total) / (values.length * squares)
+}
+
+/** CPU time (ms) a process has used, from /proc (clock ticks of 10 ms). */
+const processCpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+const pinSelf = () => {
+  try {
+    execFileSync("taskset", ["-pc", SERVICE_CORE, String(process.pid)], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const startSimulator = (scenario: Scenario) =>
+  startNodeProcess({
+    entry: "src/Simulator/main.ts",
+    env: { SIM_PORT: "0", SIM_SEED: "11", SIM_LEDGER_LIMIT: "5000000", ...scenario.simulator },
+    ready: simulatorUrl,
+    cpus: SIMULATOR_CORE
+  })
+
+const startService = (upstream: URL) =>
+  startNodeProcess({
+    entry: "src/main.ts",
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      FAULTY_SERVER_URL: upstream.href,
+      DATABASE_URL: join(mkdtempSync(join(tmpdir(), "faulty-bench-")), "runs.sqlite"),
+      MAX_CONCURRENT_RUNS: "4",
+      MAX_PENDING_RUNS: "16",
+      UPSTREAM_CONCURRENCY: "auto"
+    },
+    ready: listeningUrl,
+    cpus: SERVICE_CORE
+  })
+
+const resetSimulator = (simulator: URL) => fetch(new URL("/__reset", simulator), { method: "POST" }).then((r) => r.text())
+
+const postRun = async (service: URL, seconds: number) => {
+  const response = await fetch(new URL("/runs", service), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ seconds })
+  })
+  if (response.status !== 202) throw new Error(`POST /runs answered ${response.status}: ${await response.text()}`)
+  return ((await response.json()) as { id: string }).id
+}
+
+const awaitCount = async (service: URL, id: string) => {
+  for (;;) {
+    const run = (await (await fetch(new URL(`/runs/${id}`, service))).json()) as {
+      status: string
+      successful_responses_count: number
+    }
+    if (run.status === "FINISHED") return run.successful_responses_count
+    await new Promise((done) => setTimeout(done, 100))
+  }
+}
+
+const mergeLedgers = (ledgers: ReadonlyArray<LedgerFacts>): LedgerFacts => {
+  const accepted = ledgers.reduce((n, l) => n + l.entries.filter((e) => e.status !== 429).length, 0)
+  const successes = ledgers.reduce((n, l) => n + l.successes, 0)
+  const latency = ledgers.reduce((n, l) => n + l.latencyMs * l.entries.filter((e) => e.status !== 429).length, 0)
+  return {
+    requests: ledgers.reduce((n, l) => n + l.requests, 0),
+    successes,
+    rejected: ledgers.reduce((n, l) => n + l.rejected, 0),
+    pHat: accepted === 0 ? 0 : successes / accepted,
+    latencyMs: accepted === 0 ? 0 : latency / accepted,
+    entries: ledgers.flatMap((l) => l.entries)
+  }
+}
+
+const runService = async (scenario: Scenario, service: NodeProcess<URL>, simulator: URL): Promise<CaseResult> => {
+  const cpuBefore = processCpuMs(service.child.pid!)
+  const ids = await Promise.all(Array.from({ length: scenario.runs ?? 1 }, () => postRun(service.ready, scenario.seconds)))
+  const perRun = await Promise.all(ids.map((id) => awaitCount(service.ready, id)))
+  const cpuMs = processCpuMs(service.child.pid!) - cpuBefore
+  if (process.env["BENCH_DEBUG"]) {
+    for (const log of service.logs.filter((l) => l["message"] === "run finished").slice(-ids.length)) {
+      console.log(JSON.stringify((log["annotations"] as Record<string, unknown>)["upstreamLimit"]))
+    }
+  }
+  const ledger = mergeLedgers(await Promise.all(ids.map((id) => fetchLedger(simulator, id))))
+  const c0 = scenario.limitAt(0)
+  return {
+    successes: perRun.reduce((a, b) => a + b, 0),
+    perRun,
+    ledger,
+    cpuMs,
+    timeTo90Ms: timeToConcurrency(ledger.entries, Math.ceil(0.9 * c0))
+  }
+}
+
+let caseNumber = 0
+const runClient = async (scenario: Scenario, strategy: StrategyName, simulator: URL): Promise<CaseResult> => {
+  const runId = `bench-${scenario.name}-${strategy}-${++caseNumber}`
+  const target: Record<Exclude<StrategyName, "service">, (elapsed: number) => number> = {
+    oracle: scenario.limitAt,
+    naive: () => 1,
+    "fixed-3": () => 3,
+    "greedy-2C": (elapsed) => 2 * scenario.limitAt(elapsed)
+  }
+  const maxInFlight = 2 * Math.max(...[0, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000].map(scenario.limitAt))
+  const result = await closedLoop({
+    url: simulator,
+    runId,
+    seconds: scenario.seconds,
+    target: target[strategy as Exclude<StrategyName, "service">],
+    maxInFlight
+  })
+  const ledger = await fetchLedger(simulator, runId)
+  return {
+    successes: result.successes,
+    perRun: [result.successes],
+    ledger,
+    cpuMs: result.cpuMs,
+    timeTo90Ms: timeToConcurrency(ledger.entries, Math.ceil(0.9 * scenario.limitAt(0)))
+  }
+}
+
+/** C averaged over the window, for the ideal p·Σ(Cᵢ·tᵢ)/L. */
+const meanLimit = (scenario: Scenario) => {
+  let total = 0
+  const steps = 1000
+  for (let i = 0; i < steps; i++) total += scenario.limitAt(((i + 0.5) / steps) * scenario.seconds * 1000)
+  return total / steps
+}
+
+interface Line {
+  readonly scenario: Scenario
+  readonly strategy: StrategyName
+  readonly n: number
+  readonly eOracle: number
+  readonly eEff: number
+  readonly rejectedPerSuccess: number
+  readonly cpuMsPerSuccess: number
+  readonly attemptsPerSecond: number
+  readonly jain: number | undefined
+  readonly roundTripsTo90: number | undefined
+}
+
+const runScenario = async (scenario: Scenario): Promise<ReadonlyArray<Line>> => {
+  const simulator = await startSimulator(scenario)
+  const simUrl = simulator.ready
+  let service = scenario.strategies.includes("service") ? await startService(simUrl) : undefined
+  try {
+    if (service !== undefined && scenario.cold !== true) {
+      // The service's limiter learns C once, as it would over a real service's life.
+      await awaitCount(service.ready, await postRun(service.ready, 2))
+    }
+    const results = new Map<StrategyName, Array<CaseResult>>()
+    for (let rep = 0; rep < reps; rep++) {
+      const order = rep % 2 === 0 ? scenario.strategies : [...scenario.strategies].reverse()
+      for (const strategy of order) {
+        await resetSimulator(simUrl)
+        if (strategy === "service" && scenario.cold === true && rep > 0) {
+          await service!.kill()
+          service = await startService(simUrl)
+        }
+        const result =
+          strategy === "service" ? await runService(scenario, service!, simUrl) : await runClient(scenario, strategy, simUrl)
+        results.set(strategy, [...(results.get(strategy) ?? []), result])
+      }
+    }
+    const oracleN = median((results.get("oracle") ?? []).map((r) => r.successes))
+    return scenario.strategies.map((strategy): Line => {
+      const cases = results.get(strategy)!
+      const n = median(cases.map((r) => r.successes))
+      const pHat = median(cases.map((r) => r.ledger.pHat))
+      const latency = median(cases.map((r) => r.ledger.latencyMs))
+      const ideal = (pHat * meanLimit(scenario) * scenario.seconds * 1000) / latency
+      const times = cases.map((r) => r.timeTo90Ms).filter((t): t is number => t !== undefined)
+      return {
+        scenario,
+        strategy,
+        n,
+        eOracle: oracleN > 0 ? n / oracleN : Number.NaN,
+        eEff: ideal > 0 ? n / ideal : Number.NaN,
+        rejectedPerSuccess: median(cases.map((r) => (r.successes > 0 ? r.ledger.rejected / r.successes : Number.NaN))),
+        cpuMsPerSuccess: median(cases.map((r) => (r.successes > 0 ? r.cpuMs / r.successes : Number.NaN))),
+        attemptsPerSecond: median(cases.map((r) => r.ledger.requests / scenario.seconds)),
+        jain: (scenario.runs ?? 1) > 1 && strategy === "service" ? median(cases.map((r) => jain(r.perRun))) : undefined,
+        roundTripsTo90: times.length === cases.length ? median(times) / latency : undefined
+      }
+    })
+  } finally {
+    await service?.kill()
+    await simulator.kill()
+  }
+}
+
+const fmt = (value: number | undefined, digits = 2) => (value === undefined || Number.isNaN(value) ? "–" : value.toFixed(digits))
+
+const formatLine = (line: Line) =>
+  `${line.scenario.name} [${line.strategy}] N=${line.n} E_oracle=${fmt(line.eOracle)} E_eff=${fmt(line.eEff)} ` +
+  `429/success=${fmt(line.rejectedPerSuccess, 3)} cpu_ms/success=${fmt(line.cpuMsPerSuccess, 3)} ` +
+  `attempts/s=${fmt(line.attemptsPerSecond, 0)}` +
+  (line.jain === undefined ? "" : ` jain=${fmt(line.jain, 4)}`) +
+  (line.roundTripsTo90 === undefined || line.scenario.cold !== true ? "" : ` rtt_to_90%C=${fmt(line.roundTripsTo90, 1)}`)
+
+interface Verdict {
+  readonly target: string
+  readonly measured: string
+  readonly met: boolean
+}
+
+const verdicts = (lines: ReadonlyArray<Line>): ReadonlyArray<Verdict> => {
+  const service = lines.filter((line) => line.strategy === "service")
+  const out: Array<Verdict> = []
+  for (const line of service) {
+    for (const target of line.scenario.targets) {
+      const name = line.scenario.name
+      if (target === "steady") {
+        out.push({
+          target: `${name}: E_oracle ≥ 1.00 with ≤ 0.2 429s per success`,
+          measured: `E_oracle=${fmt(line.eOracle)}, 429/success=${fmt(line.rejectedPerSuccess, 3)}`,
+          met: line.eOracle >= 1 && line.rejectedPerSuccess <= 0.2
+        })
+      } else if (target === "changing") {
+        out.push({ target: `${name}: ≥ 0.95 of p·Σ(Cᵢ·tᵢ)/L`, measured: `E_eff=${fmt(line.eEff)}`, met: line.eEff >= 0.95 })
+      } else if (target === "shared") {
+        out.push({
+          target: `${name}: Jain ≥ 0.99 and total ≥ 0.97 of the oracle`,
+          measured: `jain=${fmt(line.jain, 4)}, E_oracle=${fmt(line.eOracle)}`,
+          met: (line.jain ?? 0) >= 0.99 && line.eOracle >= 0.97
+        })
+      } else if (target === "tiny") {
+        const raw = lines.find((other) => other.scenario === line.scenario && other.strategy === "oracle")!
+        const ratio = line.attemptsPerSecond / raw.attemptsPerSecond
+        out.push({
+          target: `${name}: attempts/s ≥ 0.6 of a raw undici loop`,
+          measured: `${fmt(line.attemptsPerSecond, 0)} vs ${fmt(raw.attemptsPerSecond, 0)} = ${fmt(ratio)}`,
+          met: ratio >= 0.6
+        })
+      } else if (target === "cold") {
+        out.push({
+          target: `${name}: 90 % of C within 4 round trips`,
+          measured: `${fmt(line.roundTripsTo90, 1)} round trips`,
+          met: (line.roundTripsTo90 ?? Number.POSITIVE_INFINITY) <= 4
+        })
+      }
+    }
+  }
+  return out
+}
+
+const machine = () => {
+  const cpu = cpus()
+  return [
+    `- CPU: ${cpu.length} × ${cpu[0]?.model ?? "unknown"}`,
+    `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Node ${process.version}; ${process.platform} ${process.arch}`,
+    `- simulator pinned to core ${SIMULATOR_CORE}, service and reference clients to core ${SERVICE_CORE} (${pinned ? "taskset" : "not pinned: no taskset"})`
+  ].join("\n")
+}
+
+const pinned = pinSelf()
+const selected = scenarios.filter((scenario) => only === undefined || scenario.name.includes(only))
+const all: Array<Line> = []
+const startedAt = new Date()
+for (const scenario of selected) {
+  const lines = await runScenario(scenario)
+  for (const line of lines) console.log(formatLine(line))
+  all.push(...lines)
+}
+const judged = verdicts(all)
+console.log("")
+for (const verdict of judged) console.log(`${verdict.met ? "met   " : "MISSED"} ${verdict.target}: ${verdict.measured}`)
+
+if (only === undefined) {
+  const report = `# Benchmarks
+
+Measured by \`npm run bench\` on ${startedAt.toISOString().slice(0, 10)} (${reps} repetitions per case, medians, strategies alternating order).
+
+${machine()}
+
+Each case is one run of the scenario's window against the bundled simulator in its own process. \`N\` is the
+successes counted inside the window (the service's run count; a reference client's own count), \`E_oracle\` is
+N over the oracle's N in the same scenario (an undici client that knows C and keeps exactly C in flight),
+\`E_eff\` is N over the ideal p̂·C̄·T/L̄ (p̂ and L̄ measured from the simulator's ledger for that case),
+\`429/success\` and \`attempts/s\` come from the ledger, \`cpu_ms/success\` is the CPU time of the service
+process (or of the reference client) per success. Before a scenario's cases the service runs one 2-second
+warm-up run (its limiter is shared by all runs of the process, as in real use), except in the cold-start
+scenario, which starts a fresh process and database for every case.
+
+## Targets
+
+| target | measured | |
+| --- | --- | --- |
+${judged.map((v) => `| ${v.target} | ${v.measured} | ${v.met ? "met" : "**missed**"} |`).join("\n")}
+
+## All cases
+
+\`\`\`
+${all.map(formatLine).join("\n")}
+\`\`\`
+`
+  writeFileSync(new URL("../docs/BENCHMARKS.md", import.meta.url), report)
+  console.log("\nwrote docs/BENCHMARKS.md")
+}

@@ -1,0 +1,195 @@
+/**
+ * Finds the upstream's unknown concurrency limit C from what its answers say. Pure state: the
+ * caller reports each answer with the time (ms) and the facts it knows, and reads `permits`.
+ *
+ * - A 429 is the only congestion signal. 500/504 are random faults: they never move the limit.
+ * - Start: the limit grows by one per accepted answer (it doubles every round trip) until the
+ *   first 429, unless it starts from a limit learned before.
+ * - On a 429 after a probe, the limit goes back to the last level that a whole round trip ran at
+ *   without a 429. Otherwise (the first 429, or C fell) it becomes an estimate of C: how many of
+ *   our requests sent before the rejected one were still pending when its answer came back (what
+ *   the upstream was holding). Both are absolute levels, and 429s within one round trip of a
+ *   decrease are the same signal, so a burst of 429s does not compound.
+ * - Probing: after two quiet round trips the limit grows by a step that doubles every quiet
+ *   round trip (1, 2, 4, …), so a raised C is found in a few round trips and an unchanged C costs
+ *   one or two 429s.
+ * - Latency guard: when round trips are inflated well above the best seen, our own side (CPU,
+ *   event loop) is the bottleneck: do not grow, and shrink when it gets worse.
+ * - Overshoot: when a 429 costs far less than a success's round trip (the upstream answers it at
+ *   once), one extra request in flight fills the gap between an answer arriving and our next
+ *   request reaching the upstream. Its 429s are expected: they neither lower the limit nor count
+ *   against a probe, and the limiter holds the slot of a 429 for a fifth of a round trip, which
+ *   bounds how often it can happen.
+ */
+export interface AdaptiveLimitOptions {
+  readonly initial: number
+  readonly min: number
+  readonly max: number
+  /** True when `initial` was learned before: skip the fast start. */
+  readonly learned: boolean
+}
+
+export type LimitPhase = "start" | "steady"
+
+export interface LimitSnapshot {
+  readonly limit: number
+  readonly permits: number
+  readonly phase: LimitPhase
+  readonly smoothedRttMs: number
+  readonly baselineRttMs: number
+  readonly rejections: number
+  readonly decreases: number
+}
+
+const QUIET_WINDOWS_BEFORE_PROBE = 2
+const HOLD_RATIO = 2
+const SHRINK_RATIO = 3
+/** Overshoot only when a 429 comes back this many times faster than an accepted answer. */
+const CHEAP_REJECTION_RATIO = 8
+
+export class AdaptiveLimit {
+  private currentLimit: number
+  private phase: LimitPhase
+  private smoothedRtt = 0
+  private smoothedRejectionRtt = 0
+  private baselineRtt = Number.POSITIVE_INFINITY
+  private windowEndsAt = Number.NEGATIVE_INFINITY
+  private windowRttSum = 0
+  private windowRttCount = 0
+  private windowRejected = false
+  private windowSaturated = false
+  private windowLimit = 0
+  /** The highest limit that a whole round trip ran at, fully used, without a 429. */
+  private lastGoodLimit: number | undefined = undefined
+  private lastDecreaseAt = Number.NEGATIVE_INFINITY
+  private quietWindows = 0
+  private probeStep = 1
+  private rejections = 0
+  private decreases = 0
+
+  constructor(private readonly options: AdaptiveLimitOptions) {
+    this.currentLimit = clamp(options.initial, options.min, options.max)
+    this.phase = options.learned ? "steady" : "start"
+  }
+
+  get limit(): number {
+    return this.currentLimit
+  }
+
+  /** Requests allowed in flight: the limit, plus the overshoot when a 429 is cheap. */
+  get permits(): number {
+    return Math.min(this.options.max, this.currentLimit + this.overshoot)
+  }
+
+  private get overshoot(): number {
+    const cheap =
+      this.phase === "steady" &&
+      this.smoothedRejectionRtt > 0 &&
+      this.smoothedRejectionRtt * CHEAP_REJECTION_RATIO < this.smoothedRtt
+    return cheap ? 1 : 0
+  }
+
+  /** How long a 429's slot stays taken before it is used again. */
+  get rejectionPauseMs(): number {
+    return Math.max(1, this.smoothedRtt / 5)
+  }
+
+  /** One round trip, the pace of every decision (at least a millisecond). */
+  get roundTripMs(): number {
+    return Math.max(1, this.smoothedRtt)
+  }
+
+  /**
+   * An answer that the upstream accepted (200, 500, 504, malformed): it measured a round trip.
+   * `inFlightAtSend` says whether the limit was what held us back when it was sent.
+   */
+  onAccepted(now: number, rttMs: number, inFlightAtSend: number): void {
+    this.smoothedRtt = this.smoothedRtt === 0 ? rttMs : this.smoothedRtt * 0.875 + rttMs * 0.125
+    this.windowRttSum += rttMs
+    this.windowRttCount += 1
+    if (inFlightAtSend >= this.currentLimit) this.windowSaturated = true
+    this.advanceWindow(now)
+    // Grow only when the limit is what we hit; an idle limit says nothing about C.
+    if (this.phase === "start" && inFlightAtSend >= this.currentLimit && !this.guardHolds()) {
+      this.currentLimit = Math.min(this.options.max, this.currentLimit + 1)
+    }
+  }
+
+  /**
+   * A 429. `pendingSentBefore` counts our requests sent before the rejected one and still
+   * waiting for their answers: what the upstream held when it said no.
+   */
+  onRejected(now: number, rttMs: number, inFlightAtSend: number, pendingSentBefore: number): void {
+    this.rejections += 1
+    this.smoothedRejectionRtt =
+      this.smoothedRejectionRtt === 0 ? rttMs : this.smoothedRejectionRtt * 0.875 + rttMs * 0.125
+    this.advanceWindow(now)
+    // The overshoot's own request: a 429 was expected, it says nothing new about C.
+    if (this.phase === "steady" && inFlightAtSend > this.currentLimit) return
+    this.windowRejected = true
+    this.phase = "steady"
+    this.quietWindows = 0
+    this.probeStep = 1
+    // A burst of 429s within one round trip of a decrease is the same signal.
+    if (now - this.lastDecreaseAt < this.roundTripMs) return
+    const estimate = clamp(pendingSentBefore, this.options.min, this.options.max)
+    const probeFailed =
+      this.lastGoodLimit !== undefined && this.lastGoodLimit < this.currentLimit && estimate >= this.lastGoodLimit - 1
+    const next = probeFailed ? this.lastGoodLimit! : estimate
+    if (next < this.currentLimit) {
+      this.currentLimit = next
+      this.decreases += 1
+      this.lastDecreaseAt = now
+      if (!probeFailed) this.lastGoodLimit = undefined
+    }
+  }
+
+  snapshot(): LimitSnapshot {
+    return {
+      limit: this.currentLimit,
+      permits: this.permits,
+      phase: this.phase,
+      smoothedRttMs: this.smoothedRtt,
+      baselineRttMs: Number.isFinite(this.baselineRtt) ? this.baselineRtt : 0,
+      rejections: this.rejections,
+      decreases: this.decreases
+    }
+  }
+
+  private guardHolds(): boolean {
+    return Number.isFinite(this.baselineRtt) && this.smoothedRtt > HOLD_RATIO * this.baselineRtt + 1
+  }
+
+  /** Closes the round-trip window when its time is up and decides what the window says. */
+  private advanceWindow(now: number): void {
+    if (now < this.windowEndsAt) return
+    if (this.windowRttCount > 0) {
+      const mean = this.windowRttSum / this.windowRttCount
+      // The best window seen, drifting up slowly so that a lasting change of L is accepted.
+      this.baselineRtt = Math.min(mean, this.baselineRtt * 1.002)
+      if (mean > SHRINK_RATIO * this.baselineRtt + 2) {
+        this.currentLimit = clamp(Math.floor(this.currentLimit * 0.9), this.options.min, this.options.max)
+        this.quietWindows = 0
+        this.probeStep = 1
+      } else if (this.phase === "steady" && !this.windowRejected && now - this.lastDecreaseAt >= this.roundTripMs) {
+        this.quietWindows += 1
+        if (this.quietWindows > QUIET_WINDOWS_BEFORE_PROBE && mean <= HOLD_RATIO * this.baselineRtt + 1) {
+          this.currentLimit = Math.min(this.options.max, this.currentLimit + this.probeStep)
+          this.probeStep = Math.min(this.probeStep * 2, Math.max(1, Math.ceil(this.currentLimit / 4)))
+        }
+      }
+    }
+    if (!this.windowRejected && this.windowSaturated && this.windowRttCount > 0) {
+      const level = Math.min(this.windowLimit, this.currentLimit)
+      if (this.lastGoodLimit === undefined || level > this.lastGoodLimit) this.lastGoodLimit = level
+    }
+    this.windowRttSum = 0
+    this.windowRttCount = 0
+    this.windowRejected = false
+    this.windowSaturated = false
+    this.windowLimit = this.currentLimit
+    this.windowEndsAt = now + this.roundTripMs
+  }
+}
+
+const clamp = (value: number, min: number, max: number) => Math.max(min, Math.min(max, Math.round(value)))

@@ -1,0 +1,101 @@
+import { Clock, Duration, Effect, Exit, Option, Schedule } from "effect"
+import { AppConfig } from "../Config.js"
+import { LimitStore } from "../Store/LimitStore.js"
+import { AdaptiveLimit, type LimitSnapshot } from "./AdaptiveLimit.js"
+import type { AttemptFailed } from "./AttemptFailed.js"
+import { FairSlots } from "./FairSlots.js"
+import { UpstreamTarget } from "./UpstreamClient.js"
+
+export interface LimiterSnapshot extends LimitSnapshot {
+  readonly mode: "auto" | "fixed"
+  readonly inFlight: number
+}
+
+const SAVE_EVERY = Duration.seconds(5)
+
+/**
+ * How many upstream requests may be in flight at once, shared by every run of the process and
+ * handed to runs in turn (FairSlots). With UPSTREAM_CONCURRENCY=auto the number is learned from
+ * the upstream's answers (AdaptiveLimit) and kept in the database for the next start.
+ */
+export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-runs/UpstreamLimiter", {
+  scoped: Effect.gen(function* () {
+    const config = yield* AppConfig
+    const store = yield* LimitStore
+    const upstream = (yield* UpstreamTarget).href
+    const clock = yield* Effect.clock
+    const fixed = config.upstreamConcurrency !== "auto"
+    const learned = fixed ? Option.none<number>() : yield* store.load(upstream)
+    const limit = new AdaptiveLimit({
+      initial: config.upstreamConcurrency === "auto" ? Option.getOrElse(learned, () => config.upstreamInitialConcurrency) : config.upstreamConcurrency,
+      min: 1,
+      max: config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency,
+      learned: Option.isSome(learned)
+    })
+    const slots = new FairSlots(limit.permits)
+    const nowMs = () => Number(clock.unsafeCurrentTimeNanos()) / 1e6
+
+    // Our requests in flight by sequence number: a 429's estimate of C counts those sent before it.
+    const pending = new Set<number>()
+    let sequence = 0
+    const pendingSentBefore = (id: number) => {
+      let count = 0
+      for (const other of pending) if (other < id) count += 1
+      return count
+    }
+
+    const learn = (id: number, sentAt: number, inFlightAtSend: number, exit: Exit.Exit<unknown, AttemptFailed>) => {
+      pending.delete(id)
+      if (fixed) return
+      const now = nowMs()
+      if (Exit.isSuccess(exit)) {
+        limit.onAccepted(now, now - sentAt, inFlightAtSend)
+      } else if (exit.cause._tag === "Fail") {
+        const { outcome } = exit.cause.error
+        if (outcome === "429") limit.onRejected(now, now - sentAt, inFlightAtSend, pendingSentBefore(id))
+        // 500 and 504 are random faults, not overload: they never move the limit. A 504's slower
+        // answer would only blur the round trip, so only 500s and bad bodies measure it.
+        else if (outcome === "500" || outcome === "malformed" || outcome === "status") {
+          limit.onAccepted(now, now - sentAt, inFlightAtSend)
+        }
+      }
+      slots.resize(limit.permits)
+    }
+
+    // After a 429 the slot stays taken for a moment: an upstream that is full now is full a moment
+    // later too, and the pause bounds how many 429s one slot can draw.
+    const pauseAfterRejection = (failure: AttemptFailed) =>
+      failure.outcome === "429" ? Effect.sleep(Duration.millis(limit.rejectionPauseMs)) : Effect.void
+
+    const tracked = <A, R>(attempt: Effect.Effect<A, AttemptFailed, R>) =>
+      Effect.suspend(() => {
+        const id = ++sequence
+        const sentAt = nowMs()
+        pending.add(id)
+        const inFlightAtSend = pending.size
+        return Effect.onExit(attempt, (exit) => Effect.sync(() => learn(id, sentAt, inFlightAtSend, exit)))
+      }).pipe(Effect.tapError(pauseAfterRejection))
+
+    if (!fixed) {
+      let saved = Option.getOrElse(learned, () => 0)
+      const save = Effect.suspend(() => {
+        const current = limit.limit
+        if (current === saved || limit.snapshot().phase === "start") return Effect.void
+        saved = current
+        return Effect.flatMap(Clock.currentTimeMillis, (at) => store.save(upstream, current, at))
+      })
+      yield* Effect.addFinalizer(() => save)
+      yield* save.pipe(Effect.repeat(Schedule.spaced(SAVE_EVERY)), Effect.forkScoped)
+    }
+
+    return {
+      /** Workers a run keeps: enough to use every permit the limit may ever give it. */
+      workersPerRun: config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency,
+      withSlot: <A, R>(runId: string, attempt: Effect.Effect<A, AttemptFailed, R>): Effect.Effect<A, AttemptFailed, R> =>
+        slots.withSlot(runId, tracked(attempt)),
+      roundTripMs: () => limit.roundTripMs,
+      othersWaiting: (runId: string) => slots.othersWaiting(runId),
+      snapshot: (): LimiterSnapshot => ({ ...limit.snapshot(), mode: fixed ? "fixed" : "auto", inFlight: pending.size })
+    } as const
+  })
+}) {}
