@@ -92,7 +92,7 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
         : Either.left(invalid("UPSTREAM_CONCURRENCY", 'must be "auto" or a whole number from 1 to 10000', raw))
     })
   ),
-  upstreamInitialConcurrency: integerSetting("UPSTREAM_INITIAL_CONCURRENCY", 4, 1, 10_000),
+  upstreamInitialConcurrency: integerSetting("UPSTREAM_INITIAL_CONCURRENCY", 10, 1, 10_000),
   upstreamMaxConcurrency: integerSetting("UPSTREAM_MAX_CONCURRENCY", 512, 1, 10_000),
   upstreamTimeoutMs: integerSetting("UPSTREAM_TIMEOUT_MS", 10_000, 1, 3_600_000),
   checkpointIntervalMs: integerSetting("CHECKPOINT_INTERVAL_MS", 500, 10, 60_000),

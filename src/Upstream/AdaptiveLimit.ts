@@ -7,9 +7,9 @@
  *   first 429, unless it starts from a limit learned before.
  * - On a 429 after a probe, the limit goes back to the last level that a whole round trip ran at
  *   without a 429. Otherwise (the first 429, or C fell) it becomes an estimate of C: how many of
- *   our requests sent before the rejected one were still pending when its answer came back (what
- *   the upstream was holding). Both are absolute levels, and 429s within one round trip of a
- *   decrease are the same signal, so a burst of 429s does not compound.
+ *   our other requests were in flight when the rejected one was sent (what the upstream held when
+ *   it arrived). Both are absolute levels, and 429s within one round trip of a decrease are the
+ *   same signal, so a burst of 429s does not compound.
  * - Probing: after two quiet round trips the limit grows by a step that doubles every quiet
  *   round trip (1, 2, 4, …), so a raised C is found in a few round trips and an unchanged C costs
  *   one or two 429s.
@@ -18,7 +18,7 @@
  * - Overshoot: when a 429 costs far less than a success's round trip (the upstream answers it at
  *   once), one extra request in flight fills the gap between an answer arriving and our next
  *   request reaching the upstream. Its 429s are expected: they neither lower the limit nor count
- *   against a probe, and the limiter holds the slot of a 429 for a fifth of a round trip, which
+ *   against a probe, and the limiter holds the slot of a 429 for a while (rejectionPauseMs), which
  *   bounds how often it can happen.
  */
 export interface AdaptiveLimitOptions {
@@ -89,9 +89,12 @@ export class AdaptiveLimit {
     return cheap ? 1 : 0
   }
 
-  /** How long a 429's slot stays taken before it is used again. */
+  /**
+   * How long a 429's slot stays taken before it is used again: long enough that one slot's 429s
+   * stay near a tenth of the successes (about limit/RTT a second), short enough to catch a gap.
+   */
   get rejectionPauseMs(): number {
-    return Math.max(1, this.smoothedRtt / 5)
+    return Math.max(1, this.smoothedRtt / 5, (8 * this.smoothedRtt) / this.currentLimit)
   }
 
   /** One round trip, the pace of every decision (at least a millisecond). */
@@ -100,17 +103,18 @@ export class AdaptiveLimit {
   }
 
   /**
-   * An answer that the upstream accepted (200, 500, 504, malformed): it measured a round trip.
-   * `inFlightAtSend` says whether the limit was what held us back when it was sent.
+   * An answer that the upstream accepted (200, 500, malformed): it measured a round trip.
+   * `fullAtSend` says whether every permit was in use when it was sent, i.e. whether the limit
+   * was what held us back.
    */
-  onAccepted(now: number, rttMs: number, inFlightAtSend: number): void {
+  onAccepted(now: number, rttMs: number, fullAtSend: boolean): void {
     this.smoothedRtt = this.smoothedRtt === 0 ? rttMs : this.smoothedRtt * 0.875 + rttMs * 0.125
     this.windowRttSum += rttMs
     this.windowRttCount += 1
-    if (inFlightAtSend >= this.currentLimit) this.windowSaturated = true
+    if (fullAtSend) this.windowSaturated = true
     this.advanceWindow(now)
     // Grow only when the limit is what we hit; an idle limit says nothing about C.
-    if (this.phase === "start" && inFlightAtSend >= this.currentLimit && !this.guardHolds()) {
+    if (this.phase === "start" && fullAtSend && !this.guardHolds()) {
       this.currentLimit = Math.min(this.options.max, this.currentLimit + 1)
     }
   }
@@ -119,7 +123,7 @@ export class AdaptiveLimit {
    * A 429. `pendingSentBefore` counts our requests sent before the rejected one and still
    * waiting for their answers: what the upstream held when it said no.
    */
-  onRejected(now: number, rttMs: number, inFlightAtSend: number, pendingSentBefore: number): void {
+  onRejected(now: number, rttMs: number, inFlightAtSend: number): void {
     this.rejections += 1
     this.smoothedRejectionRtt =
       this.smoothedRejectionRtt === 0 ? rttMs : this.smoothedRejectionRtt * 0.875 + rttMs * 0.125
@@ -127,14 +131,16 @@ export class AdaptiveLimit {
     // The overshoot's own request: a 429 was expected, it says nothing new about C.
     if (this.phase === "steady" && inFlightAtSend > this.currentLimit) return
     this.windowRejected = true
-    this.phase = "steady"
     this.quietWindows = 0
     this.probeStep = 1
     // A burst of 429s within one round trip of a decrease is the same signal.
     if (now - this.lastDecreaseAt < this.roundTripMs) return
-    const estimate = clamp(pendingSentBefore, this.options.min, this.options.max)
+    const estimate = clamp(inFlightAtSend - 1, this.options.min, this.options.max)
     const probeFailed =
-      this.lastGoodLimit !== undefined && this.lastGoodLimit < this.currentLimit && estimate >= this.lastGoodLimit - 1
+      this.phase === "steady" &&
+      this.lastGoodLimit !== undefined &&
+      this.lastGoodLimit < this.currentLimit &&
+      estimate >= this.lastGoodLimit - 1
     const next = probeFailed ? this.lastGoodLimit! : estimate
     if (next < this.currentLimit) {
       this.currentLimit = next
@@ -142,6 +148,7 @@ export class AdaptiveLimit {
       this.lastDecreaseAt = now
       if (!probeFailed) this.lastGoodLimit = undefined
     }
+    this.phase = "steady"
   }
 
   snapshot(): LimitSnapshot {

@@ -35,28 +35,28 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     const slots = new FairSlots(limit.permits)
     const nowMs = () => Number(clock.unsafeCurrentTimeNanos()) / 1e6
 
-    // Our requests in flight by sequence number: a 429's estimate of C counts those sent before it.
     const pending = new Set<number>()
     let sequence = 0
-    const pendingSentBefore = (id: number) => {
-      let count = 0
-      for (const other of pending) if (other < id) count += 1
-      return count
-    }
 
-    const learn = (id: number, sentAt: number, inFlightAtSend: number, exit: Exit.Exit<unknown, AttemptFailed>) => {
+    const learn = (
+      id: number,
+      sentAt: number,
+      inFlightAtSend: number,
+      permitsAtSend: number,
+      exit: Exit.Exit<unknown, AttemptFailed>
+    ) => {
       pending.delete(id)
       if (fixed) return
       const now = nowMs()
       if (Exit.isSuccess(exit)) {
-        limit.onAccepted(now, now - sentAt, inFlightAtSend)
+        limit.onAccepted(now, now - sentAt, inFlightAtSend >= permitsAtSend)
       } else if (exit.cause._tag === "Fail") {
         const { outcome } = exit.cause.error
-        if (outcome === "429") limit.onRejected(now, now - sentAt, inFlightAtSend, pendingSentBefore(id))
+        if (outcome === "429") limit.onRejected(now, now - sentAt, inFlightAtSend)
         // 500 and 504 are random faults, not overload: they never move the limit. A 504's slower
         // answer would only blur the round trip, so only 500s and bad bodies measure it.
         else if (outcome === "500" || outcome === "malformed" || outcome === "status") {
-          limit.onAccepted(now, now - sentAt, inFlightAtSend)
+          limit.onAccepted(now, now - sentAt, inFlightAtSend >= permitsAtSend)
         }
       }
       slots.resize(limit.permits)
@@ -73,7 +73,8 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
         const sentAt = nowMs()
         pending.add(id)
         const inFlightAtSend = pending.size
-        return Effect.onExit(attempt, (exit) => Effect.sync(() => learn(id, sentAt, inFlightAtSend, exit)))
+        const permitsAtSend = limit.permits
+        return Effect.onExit(attempt, (exit) => Effect.sync(() => learn(id, sentAt, inFlightAtSend, permitsAtSend, exit)))
       }).pipe(Effect.tapError(pauseAfterRejection))
 
     if (!fixed) {

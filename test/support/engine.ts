@@ -16,11 +16,12 @@ import { testConfig } from "./config.js"
  * that runs on the test's clock, so TestClock decides when answers arrive.
  */
 export const engineWith = (
-  attempt: (runId: RunId) => Effect.Effect<number, AttemptFailed>,
+  attempt: (runId: RunId, signal: AbortSignal) => Effect.Effect<number, AttemptFailed>,
   overrides: Partial<AppConfigShape> = {}
 ) =>
   Runs.Default.pipe(
-    Layer.provide([UpstreamClient.fromAttempt(attempt), UpstreamLimiter.Default]),
+    Layer.provide(UpstreamClient.fromAttempt(attempt)),
+    Layer.provideMerge(UpstreamLimiter.Default),
     Layer.provide(Layer.succeed(UpstreamTarget, new URL("http://upstream.test/"))),
     Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
     Layer.provide(DatabaseLive),
