@@ -104,3 +104,61 @@ describe("simulator", () => {
       expect(Either.isRight(yield* load({ SIM_P500: "0.5", SIM_LIMIT_SCOPE: "per-run" }))).toBe(true)
     }))
 })
+
+describe("simulator scenarios", () => {
+  const settle = { p500: 0, p504: 0, jitterMs: 0 } as const
+  const burst = (url: URL, count: number, runId = "s") =>
+    Effect.all(Array.from({ length: count }, () => hit(url, runId)), { concurrency: "unbounded" })
+  const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const started = Date.now()
+      const value = yield* effect
+      return { value, ms: Date.now() - started }
+    })
+
+  it.live("a held 429 comes back after the latency, a counted one also holds a slot", () =>
+    Effect.gen(function* () {
+      const held = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 150, rejectMode: "held" })
+      const [, rejected] = yield* Effect.all([hit(held.url), Effect.delay(timed(hit(held.url)), "20 millis")], {
+        concurrency: 2
+      })
+      expect(rejected.value.status).toBe(429)
+      expect(rejected.ms).toBeGreaterThanOrEqual(140)
+      const counted = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 150, rejectMode: "counted" })
+      const statuses = yield* Effect.all(
+        [hit(counted.url), Effect.delay(hit(counted.url), "20 millis"), Effect.delay(hit(counted.url), "160 millis")],
+        { concurrency: 3 }
+      )
+      // counted: the 429 sent at 20 ms holds the only slot until 170 ms, so the request at 160 ms is refused too
+      expect(statuses.map((answer) => answer.status)).toEqual([200, 429, 429])
+    }).pipe(Effect.scoped))
+
+  it.live("a limit schedule changes C over time, counted from the first request", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator({ ...settle, latencyMs: 100, limitSchedule: [{ atMs: 0, limit: 2 }, { atMs: 300, limit: 5 }] })
+      const early = (yield* burst(sim.url, 5)).filter((answer) => answer.status === 200).length
+      yield* Effect.sleep("350 millis")
+      const late = (yield* burst(sim.url, 5)).filter((answer) => answer.status === 200).length
+      expect([early, late]).toEqual([2, 5])
+    }).pipe(Effect.scoped))
+
+  it.live("a limit by connections serves the first C connections and refuses the others", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator({ ...settle, latencyMs: 50, concurrencyLimit: 2, limitBy: "connections" })
+      // fetch opens a connection per concurrent request
+      const statuses = (yield* burst(sim.url, 4)).map((answer) => answer.status).sort()
+      expect(statuses).toEqual([200, 200, 429, 429])
+    }).pipe(Effect.scoped))
+
+  it.live("lognormal latency has the configured mean", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator({ p500: 0, p504: 0, concurrencyLimit: 0, latencyMs: 30, jitterMs: 15, latencyDistribution: "lognormal" })
+      yield* burst(sim.url, 200, "lognormal")
+      const ledger = yield* fetchLedger(sim.url, "lognormal")
+      const latencies = ledger!.entries.map((entry) => entry.answeredAt - entry.receivedAt)
+      const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length
+      expect(mean).toBeGreaterThan(25)
+      expect(mean).toBeLessThan(40)
+      expect(Math.max(...latencies) - Math.min(...latencies)).toBeGreaterThan(20)
+    }).pipe(Effect.scoped))
+})
