@@ -1,0 +1,79 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import { AppConfig } from "../../src/Config.js"
+import { DatabaseLive } from "../../src/Store/Database.js"
+import { LimitStore, SqlLimitStoreLive } from "../../src/Store/LimitStore.js"
+import { AttemptFailed } from "../../src/Upstream/AttemptFailed.js"
+import { UpstreamTarget } from "../../src/Upstream/UpstreamClient.js"
+import { UpstreamLimiter } from "../../src/Upstream/UpstreamLimiter.js"
+import { testConfig } from "../support/config.js"
+import { tempDatabase } from "../support/servers.js"
+
+const upstream = new URL("http://upstream.test/")
+
+const limiterOn = (databaseUrl: string, overrides: Parameters<typeof testConfig>[0] = {}) =>
+  UpstreamLimiter.Default.pipe(
+    Layer.provideMerge(SqlLimitStoreLive),
+    Layer.provide(DatabaseLive),
+    Layer.provide(Layer.succeed(UpstreamTarget, upstream)),
+    Layer.provide(AppConfig.layer(testConfig({ databaseUrl, upstreamConcurrency: "auto", upstreamInitialConcurrency: 4, ...overrides })))
+  )
+
+describe("UpstreamLimiter", () => {
+  it.effect("starts from the limit learned last time, kept in the database", () => {
+    const databaseUrl = tempDatabase()
+    return Effect.gen(function* () {
+      yield* Effect.gen(function* () {
+        const store = yield* LimitStore
+        yield* store.save(upstream.href, 37, 1)
+      }).pipe(Effect.provide(limiterOn(databaseUrl)))
+      const snapshot = yield* Effect.map(UpstreamLimiter, (limiter) => limiter.snapshot()).pipe(
+        Effect.provide(limiterOn(databaseUrl))
+      )
+      expect(snapshot.limit).toBe(37)
+      expect(snapshot.phase).toBe("steady")
+      const fresh = yield* Effect.map(UpstreamLimiter, (limiter) => limiter.snapshot()).pipe(
+        Effect.provide(limiterOn(tempDatabase()))
+      )
+      expect([fresh.limit, fresh.phase]).toEqual([4, "start"])
+    })
+  })
+
+  it.effect("learns C from 429s and saves it when it stops", () => {
+    const databaseUrl = tempDatabase()
+    const limit = 6
+    let inFlight = 0
+    const attempt = Effect.suspend(() => {
+      if (inFlight >= limit) {
+        return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
+      }
+      inFlight += 1
+      return Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(Effect.ensuring(Effect.sync(() => (inFlight -= 1))))
+    })
+    return Effect.gen(function* () {
+      const learned = yield* Effect.gen(function* () {
+        const limiter = yield* UpstreamLimiter
+        const worker = Effect.forever(Effect.either(limiter.withSlot("run", attempt)))
+        yield* Effect.forkScoped(Effect.all(Array.from({ length: 20 }, () => worker), { concurrency: "unbounded" }))
+        for (let i = 0; i < 100; i++) yield* TestClock.adjust(Duration.millis(10))
+        return limiter.snapshot()
+      }).pipe(Effect.scoped, Effect.provide(limiterOn(databaseUrl)))
+      expect(learned.limit).toBe(limit)
+      expect(learned.rejections).toBeGreaterThan(0)
+      const saved = yield* Effect.flatMap(LimitStore, (store) => store.load(upstream.href)).pipe(
+        Effect.provide(limiterOn(databaseUrl))
+      )
+      expect(saved._tag === "Some" && saved.value).toBe(limit)
+    })
+  })
+
+  it.effect("a fixed UPSTREAM_CONCURRENCY never moves", () =>
+    Effect.gen(function* () {
+      const limiter = yield* UpstreamLimiter
+      const rejected = Effect.fail(new AttemptFailed({ outcome: "429", status: 429 }))
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => Effect.either(limiter.withSlot("run", rejected)))))
+      yield* TestClock.adjust(Duration.seconds(1))
+      expect((yield* Fiber.join(fiber)).every((result) => result._tag === "Left")).toBe(true)
+      expect(limiter.snapshot()).toMatchObject({ mode: "fixed", limit: 3, permits: 3 })
+    }).pipe(Effect.provide(limiterOn(":memory:", { upstreamConcurrency: 3 }))))
+})
