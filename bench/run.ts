@@ -77,7 +77,9 @@ const startService = (upstream: URL) =>
       DATABASE_URL: join(mkdtempSync(join(tmpdir(), "faulty-bench-")), "runs.sqlite"),
       MAX_CONCURRENT_RUNS: "4",
       MAX_PENDING_RUNS: "16",
-      UPSTREAM_CONCURRENCY: "auto"
+      UPSTREAM_CONCURRENCY: "auto",
+      // for experiments: extra service settings as JSON, e.g. BENCH_SERVICE_ENV='{"UPSTREAM_CONCURRENCY":"16"}'
+      ...(JSON.parse(process.env["BENCH_SERVICE_ENV"] ?? "{}") as Record<string, string>)
     },
     ready: listeningUrl,
     cpus: SERVICE_CORE

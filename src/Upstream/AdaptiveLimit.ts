@@ -174,7 +174,9 @@ export class AdaptiveLimit {
       const mean = this.windowRttSum / this.windowRttCount
       // The best window seen, drifting up slowly so that a lasting change of L is accepted.
       this.baselineRtt = Math.min(mean, this.baselineRtt * 1.002)
-      if (mean > SHRINK_RATIO * this.baselineRtt + 2) {
+      // Shrink only when the inflation lasts (the smoothed RTT agrees): one slow window is a GC
+      // pause or a burst, not a bottleneck.
+      if (mean > SHRINK_RATIO * this.baselineRtt + 2 && this.smoothedRtt > HOLD_RATIO * this.baselineRtt + 1) {
         this.currentLimit = clamp(Math.floor(this.currentLimit * 0.9), this.options.min, this.options.max)
         this.quietWindows = 0
         this.probeStep = 1

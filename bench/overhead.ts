@@ -1,0 +1,66 @@
+/**
+ * `npx tsx bench/overhead.ts`: the engine's cost per attempt without any network, so the number is
+ * Effect's (and the limiter's) share of the hot path: a run against an upstream that answers at once.
+ */
+import { Effect, Layer, Option } from "effect"
+import { AppConfig } from "../src/Config.js"
+import { Runs } from "../src/Runs/Runs.js"
+import { DatabaseLive } from "../src/Store/Database.js"
+import { SqlLimitStoreLive } from "../src/Store/LimitStore.js"
+import { SqlRunStoreLive } from "../src/Store/SqlRunStore.js"
+import { UpstreamClient, UpstreamTarget } from "../src/Upstream/UpstreamClient.js"
+import { UpstreamLimiter } from "../src/Upstream/UpstreamLimiter.js"
+
+let attempts = 0
+// Yields to the event loop like a real answer would, then succeeds.
+const instant = Effect.async<number>((resume) => {
+  attempts += 1
+  setImmediate(() => resume(Effect.succeed(1)))
+})
+
+const engine = (concurrency: number | "auto") =>
+  Runs.Default.pipe(
+    Layer.provide(UpstreamClient.fromAttempt(() => instant)),
+    Layer.provide(UpstreamLimiter.Default),
+    Layer.provide(Layer.succeed(UpstreamTarget, new URL("http://instant.test/"))),
+    Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
+    Layer.provide(DatabaseLive),
+    Layer.provide(
+      AppConfig.layer({
+        port: 0,
+        host: "127.0.0.1",
+        faultyServerUrl: Option.none(),
+        maxConcurrentRuns: 1,
+        maxPendingRuns: 1,
+        databaseUrl: ":memory:",
+        upstreamConcurrency: concurrency,
+        upstreamInitialConcurrency: 16,
+        upstreamMaxConcurrency: 64,
+        upstreamTimeoutMs: 1000,
+        checkpointIntervalMs: 500,
+        shutdownGraceMs: 1000
+      })
+    )
+  )
+
+for (const concurrency of [16, "auto"] as const) {
+  attempts = 0
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      const runs = yield* Runs
+      const run = yield* runs.create(3)
+      for (;;) {
+        yield* Effect.sleep("200 millis")
+        if ((yield* runs.get(run.id)).status === "FINISHED") return
+      }
+    }).pipe(Effect.provide(engine(concurrency)))
+  )
+  const used = process.cpuUsage(cpu)
+  const seconds = (performance.now() - started) / 1000
+  console.log(
+    `UPSTREAM_CONCURRENCY=${concurrency}: ${Math.round(attempts / 3)} attempts/s, ` +
+      `${(((used.user + used.system) / 1000) / attempts * 1000).toFixed(1)} µs CPU per attempt (${seconds.toFixed(1)} s)`
+  )
+}
