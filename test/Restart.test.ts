@@ -93,6 +93,21 @@ describe("restarts", () => {
       expect(resumed.ends_at).toBe(new Date(saved.ends_at!).toISOString())
     }).pipe(Effect.scoped))
 
+  it.live("SIGINT is a graceful stop too: exit 0 with the run's counters saved", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator({ concurrencyLimit: 0 })
+      const databaseUrl = tempDatabase()
+      const service = yield* spawnService({ DATABASE_URL: databaseUrl, FAULTY_SERVER_URL: sim.url.href })
+      const run = yield* createRun(service.base, 30)
+      yield* Effect.sleep("1000 millis")
+      const { code } = yield* stop(service, "SIGINT")
+      expect(code).toBe(0)
+      const saved = readRow(databaseUrl, run.id)
+      expect(saved.status).toBe("IN_PROGRESS")
+      expect(saved.successful_responses_count).toBeGreaterThan(0)
+      expect(service.logs.some((log) => log["message"] === "run interrupted, counters saved")).toBe(true)
+    }).pipe(Effect.scoped))
+
   it.live("kill -9 mid-run loses at most the last second, and the run is FINISHED after the restart", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ concurrencyLimit: 0, latencyMs: 30, jitterMs: 10 })
