@@ -14,6 +14,7 @@ import { cpus, totalmem, tmpdir } from "node:os"
 import { join } from "node:path"
 import { listeningUrl, type NodeProcess, simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
 import { closedLoop } from "./clients.js"
+import { measureEngineOverhead } from "./overhead.js"
 import { fetchLedger, type LedgerFacts, timeToConcurrency } from "./ledger.js"
 import { type Scenario, scenarios, type StrategyName } from "./scenarios.js"
 
@@ -314,6 +315,8 @@ for (const scenario of selected) {
   for (const line of lines) console.log(formatLine(line))
   all.push(...lines)
 }
+const overhead = only === undefined ? await measureEngineOverhead() : []
+for (const line of overhead) console.log(line)
 const judged = verdicts(all)
 console.log("")
 for (const verdict of judged) console.log(`${verdict.met ? "met   " : "MISSED"} ${verdict.target}: ${verdict.measured}`)
@@ -339,6 +342,15 @@ scenario, which starts a fresh process and database for every case.
 | target | measured | |
 | --- | --- | --- |
 ${judged.map((v) => `| ${v.target} | ${v.measured} | ${v.met ? "met" : "**missed**"} |`).join("\n")}
+
+## The engine's own cost
+
+Measured in the bench process with an upstream that answers on the next turn of the event loop (no
+network), so this is what Effect, the limiter and the run engine add to each attempt:
+
+\`\`\`
+${overhead.join("\n")}
+\`\`\`
 
 ## All cases
 
