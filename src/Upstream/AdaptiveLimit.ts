@@ -10,9 +10,11 @@
  *   our other requests were in flight when the rejected one was sent (what the upstream held when
  *   it arrived). Both are absolute levels, and 429s within one round trip of a decrease are the
  *   same signal, so a burst of 429s does not compound.
- * - Probing: after two quiet round trips the limit grows by a step that doubles every quiet
- *   round trip (1, 2, 4, …), so a raised C is found in a few round trips and an unchanged C costs
- *   one or two 429s.
+ * - Probing: after a few quiet round trips the limit grows by one; when that level holds for a
+ *   round trip the next probe follows at once with a doubled step, and after two such successes
+ *   C has clearly risen, so the fast start takes over again. Where a 429 is expensive (it is
+ *   held, or holds an upstream slot), a probe that draws one doubles the wait before the next
+ *   (up to 16 round trips).
  * - Latency guard: when round trips are inflated well above the best seen, our own side (CPU,
  *   event loop) is the bottleneck: do not grow, and shrink when it gets worse.
  * - Overshoot: when a 429 costs far less than a success's round trip (the upstream answers it at
@@ -42,6 +44,7 @@ export interface LimitSnapshot {
 }
 
 const QUIET_WINDOWS_BEFORE_PROBE = 2
+const MOST_QUIET_WINDOWS_BEFORE_PROBE = 16
 const HOLD_RATIO = 2
 const SHRINK_RATIO = 3
 /** Overshoot only when a 429 comes back this many times faster than an accepted answer. */
@@ -64,6 +67,9 @@ export class AdaptiveLimit {
   private lastDecreaseAt = Number.NEGATIVE_INFINITY
   private quietWindows = 0
   private probeStep = 1
+  private probeDelay = QUIET_WINDOWS_BEFORE_PROBE
+  private probing = false
+  private probeSuccesses = 0
   private rejections = 0
   private decreases = 0
 
@@ -82,11 +88,11 @@ export class AdaptiveLimit {
   }
 
   private get overshoot(): number {
-    const cheap =
-      this.phase === "steady" &&
-      this.smoothedRejectionRtt > 0 &&
-      this.smoothedRejectionRtt * CHEAP_REJECTION_RATIO < this.smoothedRtt
-    return cheap ? 1 : 0
+    return this.phase === "steady" && this.rejectionIsCheap ? 1 : 0
+  }
+
+  private get rejectionIsCheap(): boolean {
+    return this.smoothedRejectionRtt > 0 && this.smoothedRejectionRtt * CHEAP_REJECTION_RATIO < this.smoothedRtt
   }
 
   /**
@@ -120,8 +126,8 @@ export class AdaptiveLimit {
   }
 
   /**
-   * A 429. `pendingSentBefore` counts our requests sent before the rejected one and still
-   * waiting for their answers: what the upstream held when it said no.
+   * A 429, `rttMs` after it was sent, when `inFlightAtSend` of our requests (itself included)
+   * were in flight.
    */
   onRejected(now: number, rttMs: number, inFlightAtSend: number): void {
     this.rejections += 1
@@ -131,6 +137,11 @@ export class AdaptiveLimit {
     // The overshoot's own request: a 429 was expected, it says nothing new about C.
     if (this.phase === "steady" && inFlightAtSend > this.currentLimit) return
     this.windowRejected = true
+    if (this.probing && !this.rejectionIsCheap) {
+      this.probeDelay = Math.min(this.probeDelay * 2, MOST_QUIET_WINDOWS_BEFORE_PROBE)
+    }
+    this.probing = false
+    this.probeSuccesses = 0
     this.quietWindows = 0
     this.probeStep = 1
     // A burst of 429s within one round trip of a decrease is the same signal.
@@ -182,9 +193,27 @@ export class AdaptiveLimit {
         this.probeStep = 1
       } else if (this.phase === "steady" && !this.windowRejected && now - this.lastDecreaseAt >= this.roundTripMs) {
         this.quietWindows += 1
-        if (this.quietWindows > QUIET_WINDOWS_BEFORE_PROBE && mean <= HOLD_RATIO * this.baselineRtt + 1) {
+        if (this.probing && this.windowSaturated) {
+          // The probed level held for a whole round trip: probe again now, or start fast again.
+          this.probing = false
+          this.probeDelay = QUIET_WINDOWS_BEFORE_PROBE
+          this.probeSuccesses += 1
+          this.quietWindows = this.probeDelay + 1
+          if (this.probeSuccesses >= 2) {
+            this.phase = "start"
+            this.probeSuccesses = 0
+            this.probeStep = 1
+          }
+        }
+        if (
+          this.phase === "steady" &&
+          !this.probing &&
+          this.quietWindows > this.probeDelay &&
+          mean <= HOLD_RATIO * this.baselineRtt + 1
+        ) {
           this.currentLimit = Math.min(this.options.max, this.currentLimit + this.probeStep)
-          this.probeStep = Math.min(this.probeStep * 2, Math.max(1, Math.ceil(this.currentLimit / 4)))
+          this.probeStep *= 2
+          this.probing = true
         }
       }
     }
