@@ -9,6 +9,7 @@ import {
   RouteNotFound,
   UnsupportedMediaType
 } from "../Domain/Errors.js"
+import { docsRoutes } from "./ApiDocs.js"
 import { errorResponse } from "./ErrorResponse.js"
 
 export const MAX_BODY_BYTES = 16 * 1024
@@ -18,14 +19,16 @@ interface Route {
   readonly pattern: RegExp
 }
 
+const routeOf = (method: string, path: string): Route => {
+  const source = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+")
+  return { method, pattern: new RegExp(`^${source}/?$`) }
+}
+
 const routes: ReadonlyArray<Route> = (() => {
-  const list: Array<Route> = []
+  const list: Array<Route> = docsRoutes.map((route) => routeOf(route.method, route.path))
   HttpApi.reflect(Api, {
     onGroup: () => {},
-    onEndpoint: ({ endpoint }) => {
-      const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+")
-      list.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`) })
-    }
+    onEndpoint: ({ endpoint }) => void list.push(routeOf(endpoint.method, endpoint.path))
   })
   return list
 })()
