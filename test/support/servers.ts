@@ -18,7 +18,7 @@ export const simulator = (settings: Partial<SimulatorSettings> = {}) =>
   startSimulator({ ...defaultSimulatorSettings, port: 0, latencyMs: 20, jitterMs: 10, latency504Ms: 30, ...settings })
 
 /** The whole service in this process on a free loopback port, for the life of the scope. */
-export const service = (overrides: Partial<AppConfigShape>, events: Partial<RunEventSettings> = {}) =>
+export const service = (overrides: Partial<AppConfigShape>, events: Partial<Context.Tag.Service<typeof RunEventSettings>> = {}) =>
   Effect.gen(function* () {
     const eventSettings = Layer.effect(
       RunEventSettings,
@@ -36,7 +36,7 @@ export const service = (overrides: Partial<AppConfigShape>, events: Partial<RunE
 export const stack = (
   overrides: Partial<AppConfigShape> = {},
   settings: Partial<SimulatorSettings> = {},
-  events: Partial<RunEventSettings> = {}
+  events: Partial<Context.Tag.Service<typeof RunEventSettings>> = {}
 ) =>
   Effect.gen(function* () {
     const sim = yield* simulator(settings)
