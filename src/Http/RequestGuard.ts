@@ -1,4 +1,4 @@
-import { HttpApi, type HttpApp, HttpIncomingMessage, HttpMethod, HttpServerRequest } from "@effect/platform"
+import { HttpApi, type HttpApp, HttpIncomingMessage, HttpMethod, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
 import { Api } from "../Api.js"
 import {
@@ -83,11 +83,20 @@ export const requestGuard = <E, R>(app: HttpApp.Default<E, R>) =>
     Effect.catchAllCause((cause) =>
       Effect.gen(function* () {
         if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
+        // HttpApi answers a client that went away (a long poll or an event stream given up) with a 499.
+        const clientGone = clientGoneResponse(cause)
+        if (Option.isSome(clientGone)) return clientGone.value
         yield* Effect.logError("request failed", cause)
         return errorResponse(new InternalError({ message: "internal error" }))
       })
     )
   )
+
+const clientGoneResponse = (cause: Cause.Cause<unknown>) =>
+  Cause.find(cause, (reason) => {
+    const value = reason._tag === "Fail" ? reason.error : reason._tag === "Die" ? reason.defect : undefined
+    return HttpServerResponse.isServerResponse(value) && value.status === 499 ? Option.some(value) : Option.none()
+  })
 
 const tooLarge = new PayloadTooLarge({
   message: `the request body is larger than ${MAX_BODY_BYTES} bytes`,
