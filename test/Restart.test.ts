@@ -38,7 +38,7 @@ describe("restarts", () => {
       const first = yield* spawnService(env)
       const finished = yield* awaitFinished(first.base, (yield* createRun(first.base, 1)).id)
       const finishedText = (yield* request(new URL(`/runs/${finished.id}`, first.base))).text
-      const long = yield* createRun(first.base, 3)
+      const long = yield* createRun(first.base, 8)
       const queued = yield* Effect.forEach([1, 1], () => createRun(first.base, 1))
       yield* Effect.sleep("500 millis")
       const { code } = yield* stop(first, "SIGTERM")

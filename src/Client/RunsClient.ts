@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { HttpApiClient, HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Context, Duration, Effect, Layer, Schedule, Schema } from "effect"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Context, Duration, Effect, Layer, ParseResult, Schedule, Schema } from "effect"
 import { Api } from "../Api.js"
 import { MAX_WAIT_SECONDS } from "../Domain/LongPoll.js"
 import { CreateRun, type RunStatus, type RunView } from "../Domain/Run.js"
@@ -55,9 +55,18 @@ const creationRetries = (retries: number) =>
     Schedule.modifyDelay(([[error]], delay) => (error._tag === "TooManyRuns" ? Duration.seconds(error.retryAfter) : delay))
   )
 
+/** Checks an argument before anything is sent, with the same messages the server would give. */
 const validated = <A, I>(schema: Schema.Schema<A, I>, input: unknown) =>
   Schema.decodeUnknown(schema)(input).pipe(
-    Effect.mapError((error) => new ValidationError({ status: undefined, message: error.message }))
+    Effect.mapError(
+      (error) =>
+        new ValidationError({
+          status: undefined,
+          message: ParseResult.ArrayFormatter.formatErrorSync(error)
+            .map((issue) => issue.message)
+            .join("; ")
+        })
+    )
   )
 
 const Retries = Schema.Int.pipe(Schema.between(0, 1_000)).annotations({ message: () => "retries must be a whole number from 0 to 1000" })
