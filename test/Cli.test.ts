@@ -98,7 +98,7 @@ describe("faulty-runs CLI", () => {
     })
     const line = progressLine(run, startedAt + 4_000, 120)
     expect(line).toBe(
-      "[████████████████░░░░░░░░░░░░░░░░░░░░░░░░] 4.0/10s  6.0s left  1,234 successes  sum -9,007,199,254,740,993  309/s"
+      "[██████████░░░░░░░░░░░░░░] 4.0/10s  6.0s left  1,234 successes  sum -9,007,199,254,740,993  309/s"
     )
     expect(progressLine(run, startedAt + 4_000, 60).length).toBeLessThan(60)
     expect(progressLine({ ...run, status: "PENDING", started_at: null } as RunView, startedAt, 120)).toMatch(/PENDING/)

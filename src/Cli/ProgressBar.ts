@@ -2,6 +2,7 @@ import type { RunView } from "../Domain/Run.js"
 import { executedSeconds, successesPerSecond } from "./RunOutput.js"
 
 const CLEAR_LINE = "\r\x1b[2K"
+const BAR_WIDTH = 24
 
 const bar = (fraction: number, width: number) => {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width)
@@ -17,8 +18,7 @@ export const progressLine = (run: RunView, now: number, columns: number) => {
     ` ${elapsed.toFixed(1)}/${run.seconds}s  ${remaining.toFixed(1)}s left` +
     `  ${run.successful_responses_count.toLocaleString("en-US")} successes  sum ${run.sum.toLocaleString("en-US")}` +
     `  ${successesPerSecond(run, now).toFixed(0)}/s`
-  const width = Math.max(10, Math.min(40, columns - figures.length - 3))
-  return `[${bar(elapsed / run.seconds, width)}]${figures}`.slice(0, columns - 1)
+  return `[${bar(elapsed / run.seconds, BAR_WIDTH)}]${figures}`.slice(0, columns - 1)
 }
 
 /** A progress bar redrawn in place on a terminal. */

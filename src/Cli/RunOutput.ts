@@ -41,16 +41,18 @@ export const runText = (run: RunView) => {
   return lines.join("\n")
 }
 
+const toSecond = (date: Date) => date.toISOString().slice(0, 19) + "Z"
+
 export const pageText = (page: RunPage) => {
-  const header = ["ID".padEnd(26), "STATUS".padEnd(11), "SECONDS".padStart(7), "SUCCESSES".padStart(11), "SUM".padStart(16), "CREATED"]
+  const header = ["ID".padEnd(26), "STATUS".padEnd(11), "SECONDS", "SUCCESSES", "SUM".padStart(15), "CREATED"]
   const rows = page.runs.map((run) =>
     [
       run.id,
       run.status.padEnd(11),
       String(run.seconds).padStart(7),
-      String(run.successful_responses_count).padStart(11),
-      run.sum.toString().padStart(16),
-      run.created_at.toISOString()
+      String(run.successful_responses_count).padStart(9),
+      run.sum.toString().padStart(15),
+      toSecond(run.created_at)
     ].join("  ")
   )
   const more = page.next_cursor === null ? [] : [`more: faulty-runs list --cursor ${page.next_cursor}`]
