@@ -90,7 +90,7 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     const withLiveCounters = (live: ExecutingRun): Run => ({ ...live.run, ...live.counters.snapshot() })
 
     /** The run an unexpired key created, or a refusal if the key came with another body. */
-    const replayed = (key: string, fingerprint: string, now: number) =>
+    const findReplay = (key: string, fingerprint: string, now: number) =>
       Effect.gen(function* () {
         const record = yield* store.findIdempotencyKey(key, now - IDEMPOTENCY_KEY_TTL_MS)
         if (Option.isNone(record)) return Option.none<Created>()
@@ -111,7 +111,7 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
         const now = yield* Clock.currentTimeMillis
         const fingerprint = requestFingerprint(request)
         if (Option.isSome(key)) {
-          const earlier = yield* replayed(key.value, fingerprint, now)
+          const earlier = yield* findReplay(key.value, fingerprint, now)
           if (Option.isSome(earlier)) return earlier.value
         }
         if (unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
@@ -139,8 +139,8 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
           )
         )
         if (!stored) {
-          // Another process stored this key between our look and our insert: its run is the answer.
-          const winner = yield* replayed(Option.getOrThrow(key), fingerprint, now)
+          // Only a keyed insert is refused: another process stored the key since we looked. Its run is the answer.
+          const winner = yield* findReplay(Option.getOrThrow(key), fingerprint, now)
           return yield* Option.match(winner, {
             onNone: () => Effect.dieMessage("an Idempotency-Key was taken and then vanished"),
             onSome: Effect.succeed
