@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const bin = "bin/faulty-runs.mjs"
+
+export interface CliResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `faulty-runs <args>` (the package's bin) to completion, stdin and stderr not a terminal. */
+export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.async<CliResult>((resume) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000)
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code, stdout, stderr }))
+    })
+  })
+
+export interface CliProcess {
+  readonly child: ChildProcess
+  readonly output: () => string
+  readonly exited: Promise<number | string>
+}
+
+/** Starts a long-running `faulty-runs <args>` and waits until its output matches `ready`. */
+export const startCli = (args: ReadonlyArray<string>, ready: RegExp, env: Record<string, string> = {}) =>
+  Effect.acquireRelease(
+    Effect.async<CliProcess & { readonly match: RegExpMatchArray }, Error>((resume) => {
+      const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+      let output = ""
+      let started = false
+      const exited = new Promise<number | string>((done) => child.once("exit", (code, signal) => done(code ?? signal ?? -1)))
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString("utf8")
+        const match = ready.exec(output)
+        if (match && !started) {
+          started = true
+          resume(Effect.succeed({ child, output: () => output, exited, match }))
+        }
+      }
+      child.stdout!.on("data", onData)
+      child.stderr!.on("data", onData)
+      void exited.then((code) => {
+        if (!started) resume(Effect.fail(new Error(`faulty-runs ${args.join(" ")} exited with ${code}: ${output}`)))
+      })
+    }),
+    (cli) =>
+      Effect.promise(async () => {
+        if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGKILL")
+        await cli.exited
+      })
+  )
