@@ -10,16 +10,21 @@ const expectExact = (simulatorUrl: URL, run: WireRun) =>
     const ledger = yield* fetchLedger(simulatorUrl, run.id)
     expect(ledger).toBeDefined()
     const { startedAt, endsAt } = window(run)
-    const match = matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum, cutoff: endsAt })
+    // The simulator runs in this process: on a loaded machine an answer can wait for the event loop,
+    // so answers within 100 ms of the end may have arrived on either side of it.
+    const margin = 100
+    const match = matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum, cutoff: endsAt }, margin)
     expect(match.reason).toBe("matched")
     // ...and the check is sharp: one success more or less matches nothing.
     const cutoff = endsAt
-    expect(matchLedger(ledger!, { count: run.successful_responses_count + 1, sum: run.sum, cutoff }).ok).toBe(false)
-    expect(matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum + 1n, cutoff }).ok).toBe(false)
-    // No request of the run before its start or after its end (allowing loopback transit).
+    expect(matchLedger(ledger!, { count: run.successful_responses_count + 1, sum: run.sum, cutoff }, margin).ok).toBe(false)
+    expect(matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum + 1n, cutoff }, margin).ok).toBe(false)
+    // No request of the run before its start or after its end. The simulator notes a request when
+    // its event loop gets to it, which on a loaded machine can be well after it was sent; that no
+    // request is *sent* at or after the end is proven exactly under TestClock (Engine.test.ts).
     for (const entry of ledger!.entries) {
       expect(entry.receivedAt).toBeGreaterThanOrEqual(startedAt)
-      expect(entry.receivedAt).toBeLessThan(endsAt + 20)
+      expect(entry.receivedAt).toBeLessThan(endsAt + 250)
     }
     return ledger!
   })
@@ -29,7 +34,7 @@ describe("end to end against the real simulator", () => {
     Effect.gen(function* () {
       const { base, simulatorUrl } = yield* stack(
         { upstreamConcurrency: 12 },
-        { concurrencyLimit: 8, p500: 0.2, p504: 0.05, seed: 7 }
+        { concurrencyLimit: 8, p500: 0.2, p504: 0.05, seed: 7, latencyMs: 40, latency504Ms: 50 }
       )
       const created = yield* createRun(base, 2)
       expect(created.status === "PENDING" || created.status === "IN_PROGRESS").toBe(true)
@@ -43,7 +48,7 @@ describe("end to end against the real simulator", () => {
 
   it.live("negative values sum exactly", () =>
     Effect.gen(function* () {
-      const { base, simulatorUrl } = yield* stack({}, { valueMin: -2_147_483_648, valueMax: -1, concurrencyLimit: 0 })
+      const { base, simulatorUrl } = yield* stack({}, { valueMin: -2_147_483_648, valueMax: -1, concurrencyLimit: 0, latencyMs: 40 })
       const run = yield* awaitFinished(base, (yield* createRun(base, 1)).id)
       expect(run.sum < 0n).toBe(true)
       expect(run.successful_responses_count).toBeGreaterThan(10)
@@ -63,7 +68,7 @@ describe("end to end against the real simulator", () => {
     Effect.gen(function* () {
       const { base, simulatorUrl } = yield* stack(
         { maxConcurrentRuns: 2, upstreamConcurrency: 6 },
-        { concurrencyLimit: 0, seed: 3 }
+        { concurrencyLimit: 0, seed: 3, latencyMs: 40 }
       )
       const [a, b] = yield* Effect.all([createRun(base, 1), createRun(base, 2)])
       const runs = yield* Effect.all([awaitFinished(base, a!.id), awaitFinished(base, b!.id)])
