@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { cpus, totalmem, tmpdir } from "node:os"
+import { cpus, loadavg, totalmem, tmpdir } from "node:os"
 import { join } from "node:path"
 import { listeningUrl, type NodeProcess, simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
 import { closedLoop } from "./clients.js"
@@ -302,11 +302,13 @@ const machine = () => {
   return [
     `- CPU: ${cpu.length} × ${cpu[0]?.model ?? "unknown"}`,
     `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Node ${process.version}; ${process.platform} ${process.arch}`,
-    `- simulator pinned to core ${SIMULATOR_CORE}, service and reference clients to core ${SERVICE_CORE} (${pinned ? "taskset" : "not pinned: no taskset"})`
+    `- simulator pinned to core ${SIMULATOR_CORE}, service and reference clients to core ${SERVICE_CORE} (${pinned ? "taskset" : "not pinned: no taskset"})`,
+    `- load average (1 min) at the start ${loadAtStart.toFixed(2)}, at the end ${loadavg()[0]!.toFixed(2)}: anything above ~2 means other work shared these two cores and the figures are pessimistic`
   ].join("\n")
 }
 
 const pinned = pinSelf()
+const loadAtStart = loadavg()[0]!
 const selected = scenarios.filter((scenario) => only === undefined || scenario.name.includes(only))
 const all: Array<Line> = []
 const startedAt = new Date()
