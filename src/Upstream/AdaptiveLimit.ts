@@ -56,6 +56,8 @@ export class AdaptiveLimit {
   private smoothedRtt = 0
   private smoothedRejectionRtt = 0
   private baselineRtt = Number.POSITIVE_INFINITY
+  /** The limit in force when the baseline round trip was measured. */
+  private baselineLimit = 1
   private windowEndsAt = Number.NEGATIVE_INFINITY
   private windowRttSum = 0
   private windowRttCount = 0
@@ -184,11 +186,16 @@ export class AdaptiveLimit {
     if (this.windowRttCount > 0) {
       const mean = this.windowRttSum / this.windowRttCount
       // The best window seen, drifting up slowly so that a lasting change of L is accepted.
-      this.baselineRtt = Math.min(mean, this.baselineRtt * 1.002)
+      const drifted = this.baselineRtt * 1.002
+      if (mean <= drifted) this.baselineLimit = this.windowLimit
+      this.baselineRtt = Math.min(mean, drifted)
       // Shrink only when the inflation lasts (the smoothed RTT agrees): one slow window is a GC
       // pause or a burst, not a bottleneck.
       if (mean > SHRINK_RATIO * this.baselineRtt + 2 && this.smoothedRtt > HOLD_RATIO * this.baselineRtt + 1) {
-        this.currentLimit = clamp(Math.floor(this.currentLimit * 0.9), this.options.min, this.options.max)
+        // ...but never below the concurrency that the best round trips were seen at: more requests
+        // in flight did not help, fewer than that would only leave the upstream idle.
+        const floor = Math.max(this.options.min, this.baselineLimit)
+        if (this.currentLimit > floor) this.currentLimit = Math.max(floor, Math.floor(this.currentLimit * 0.9))
         this.quietWindows = 0
         this.probeStep = 1
       } else if (this.phase === "steady" && !this.windowRejected && now - this.lastDecreaseAt >= this.roundTripMs) {
