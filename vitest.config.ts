@@ -1,8 +1,12 @@
 import { defineConfig } from "vitest/config"
 
-// Tests that start the service or the CLI in child processes load two cores hard for seconds; the
-// tests that measure a run's window in this process must not share the machine with them.
-const childProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts", "test/Cli.test.ts"]
+// Groups run one after the other, so that the tests that start processes do not load the machine
+// for the others: first the in-process tests, then those that start and restart the service in
+// child processes, then the CLI's, whose every command is a new process.
+const groups = {
+  services: ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts"],
+  cli: ["test/Cli.test.ts"]
+}
 
 export default defineConfig({
   test: {
@@ -14,9 +18,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "in-process", include: ["test/**/*.test.ts"], exclude: childProcessTests, sequence: { groupOrder: 0 } }
+        test: {
+          name: "in-process",
+          include: ["test/**/*.test.ts"],
+          exclude: Object.values(groups).flat(),
+          sequence: { groupOrder: 0 }
+        }
       },
-      { extends: true, test: { name: "child-processes", include: childProcessTests, sequence: { groupOrder: 1 } } }
+      { extends: true, test: { name: "services", include: groups.services, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "cli", include: groups.cli, sequence: { groupOrder: 2 } } }
     ]
   }
 })
