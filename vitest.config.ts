@@ -1,12 +1,9 @@
 import { defineConfig } from "vitest/config"
 
-// Groups run one after the other, so that the tests that start processes do not load the machine
-// for the others: first the in-process tests, then those that start and restart the service in
-// child processes, then the CLI's, whose every command is a new process.
-const groups = {
-  services: ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts"],
-  cli: ["test/Cli.test.ts"]
-}
+// The tests that stop and restart the service in child processes check what a restart keeps
+// within seconds of a run's end: they run last, on their own, so that the other tests (the CLI's
+// start a process per command) do not slow those restarts down.
+const serviceProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts"]
 
 export default defineConfig({
   test: {
@@ -18,15 +15,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: {
-          name: "in-process",
-          include: ["test/**/*.test.ts"],
-          exclude: Object.values(groups).flat(),
-          sequence: { groupOrder: 0 }
-        }
+        test: { name: "main", include: ["test/**/*.test.ts"], exclude: serviceProcessTests, sequence: { groupOrder: 0 } }
       },
-      { extends: true, test: { name: "services", include: groups.services, sequence: { groupOrder: 1 } } },
-      { extends: true, test: { name: "cli", include: groups.cli, sequence: { groupOrder: 2 } } }
+      { extends: true, test: { name: "service-processes", include: serviceProcessTests, sequence: { groupOrder: 1 } } }
     ]
   }
 })
