@@ -86,7 +86,8 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
     const { baseUrl } = yield* RunsClientConfig
     const httpClient = yield* HttpClient.HttpClient
     const api = yield* HttpApiClient.make(Api, { baseUrl, transformClient: serverAnswers })
-    const urlOf = (path: string) => new URL(path, baseUrl).toString()
+    // Like HttpApiClient's own requests: the path goes after the base URL, keeping any prefix of it.
+    const urlOf = (path: string) => baseUrl.toString().replace(/\/+$/, "") + path
 
     const createRun = (seconds: number, options: CreateRunOptions = {}): Effect.Effect<RunView, RunsClientError> =>
       Effect.gen(function* () {
