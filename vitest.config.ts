@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config"
 
-// Tests that start the service or the CLI in child processes load two cores hard for seconds; the
-// tests that measure a run's window in this process must not share the machine with them.
-const childProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts", "test/Cli.test.ts"]
+// The tests that stop and restart the service in child processes check what a restart keeps
+// within seconds of a run's end: they run last, on their own, so that the other tests (the CLI's
+// start a process per command) do not slow those restarts down.
+const serviceProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts"]
 
 export default defineConfig({
   test: {
@@ -14,9 +15,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "in-process", include: ["test/**/*.test.ts"], exclude: childProcessTests, sequence: { groupOrder: 0 } }
+        test: { name: "main", include: ["test/**/*.test.ts"], exclude: serviceProcessTests, sequence: { groupOrder: 0 } }
       },
-      { extends: true, test: { name: "child-processes", include: childProcessTests, sequence: { groupOrder: 1 } } }
+      { extends: true, test: { name: "service-processes", include: serviceProcessTests, sequence: { groupOrder: 1 } } }
     ]
   }
 })

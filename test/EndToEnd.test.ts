@@ -1,7 +1,15 @@
-import { describe, expect, it } from "@effect/vitest"
+import { monitorEventLoopDelay } from "node:perf_hooks"
+import { beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fetchLedger, matchLedger } from "./support/ledger.js"
 import { awaitFinished, createRun, request, stack, type WireRun } from "./support/servers.js"
+
+// The simulator runs on this process's event loop, so a request sent before the end is stamped
+// late by as long as the loop was stalled (a busy machine): that stall is part of the allowance.
+const eventLoopDelay = monitorEventLoopDelay({ resolution: 5 })
+eventLoopDelay.enable()
+beforeEach(() => eventLoopDelay.reset())
+const longestStallMs = () => eventLoopDelay.max / 1e6
 
 const window = (run: WireRun) => ({ startedAt: Date.parse(run.started_at!), endsAt: Date.parse(run.ends_at!) })
 
@@ -19,12 +27,13 @@ const expectExact = (simulatorUrl: URL, run: WireRun) =>
     const cutoff = endsAt
     expect(matchLedger(ledger!, { count: run.successful_responses_count + 1, sum: run.sum, cutoff }, margin).ok).toBe(false)
     expect(matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum + 1n, cutoff }, margin).ok).toBe(false)
-    // No request of the run before its start or after its end. The simulator notes a request when
-    // its event loop gets to it, which on a loaded machine can be well after it was sent; that no
-    // request is *sent* at or after the end is proven exactly under TestClock (Engine.test.ts).
+    // No request of the run before its start or after its end (allowing loopback transit and the
+    // longest event-loop stall seen: the simulator shares this loop). That no request is *sent* at
+    // or after the end is proven exactly under TestClock (Engine.test.ts).
+    const allowance = 20 + longestStallMs()
     for (const entry of ledger!.entries) {
       expect(entry.receivedAt).toBeGreaterThanOrEqual(startedAt)
-      expect(entry.receivedAt).toBeLessThan(endsAt + 250)
+      expect(entry.receivedAt).toBeLessThan(endsAt + allowance)
     }
     return ledger!
   })

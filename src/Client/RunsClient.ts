@@ -22,6 +22,8 @@ export interface CreateRunOptions {
   readonly idempotencyKey?: string
   /** Retries after a 429 (waiting Retry-After) or a network error (with backoff). Default 5. */
   readonly retries?: number
+  /** A 429 whose Retry-After is longer than this is not waited for. Default 1 minute. */
+  readonly maxRetryAfter?: Duration.DurationInput
 }
 
 export interface ListRunsOptions {
@@ -46,10 +48,14 @@ const isTransient = (error: RunsClientError) =>
 
 const backoff = Schedule.exponential("200 millis").pipe(Schedule.jittered, Schedule.upTo("5 seconds"))
 
-/** A 429 waits what its Retry-After says; transient failures back off. */
-const creationRetries = (retries: number) =>
+/** A 429 waits what its Retry-After says (if that is not too long); transient failures back off. */
+const creationRetries = (retries: number, maxRetryAfter: Duration.Duration) =>
   Schedule.identity<RunsClientError>().pipe(
-    Schedule.whileInput((error: RunsClientError) => error._tag === "TooManyRuns" || isTransient(error)),
+    Schedule.whileInput((error: RunsClientError) =>
+      error._tag === "TooManyRuns"
+        ? Duration.lessThanOrEqualTo(Duration.seconds(error.retryAfter), maxRetryAfter)
+        : isTransient(error)
+    ),
     Schedule.intersect(Schedule.recurs(retries)),
     Schedule.intersect(Schedule.exponential("200 millis")),
     Schedule.modifyDelay(([[error]], delay) => (error._tag === "TooManyRuns" ? Duration.seconds(error.retryAfter) : delay))
@@ -80,7 +86,8 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
     const { baseUrl } = yield* RunsClientConfig
     const httpClient = yield* HttpClient.HttpClient
     const api = yield* HttpApiClient.make(Api, { baseUrl, transformClient: serverAnswers })
-    const urlOf = (path: string) => new URL(path, baseUrl).toString()
+    // Like HttpApiClient's own requests: the path goes after the base URL, keeping any prefix of it.
+    const urlOf = (path: string) => baseUrl.toString().replace(/\/+$/, "") + path
 
     const createRun = (seconds: number, options: CreateRunOptions = {}): Effect.Effect<RunView, RunsClientError> =>
       Effect.gen(function* () {
@@ -90,7 +97,7 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
         const key = options.idempotencyKey ?? randomUUID()
         return yield* api.runs.create({ payload, headers: { "idempotency-key": key } }).pipe(
           Effect.catchAll(toClientError),
-          Effect.retry(creationRetries(retries))
+          Effect.retry(creationRetries(retries, Duration.decode(options.maxRetryAfter ?? "1 minute")))
         )
       })
 

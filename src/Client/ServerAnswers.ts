@@ -51,25 +51,37 @@ export const retryAfterSeconds = (header: string | undefined, now: number): numb
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000))
 }
 
-const bodyMessage = (response: HttpClientResponse.HttpClientResponse) =>
+interface ErrorBody {
+  readonly tag: string | undefined
+  readonly id: string | undefined
+  readonly message: string
+}
+
+/** What an error answer says: its `_tag`, and a message for a human (the issues of a 400). */
+const errorBody = (response: HttpClientResponse.HttpClientResponse) =>
   response.text.pipe(
-    Effect.map((text) => {
+    Effect.map((text): ErrorBody => {
       try {
-        const body = JSON.parse(text) as { message?: unknown; issues?: Array<{ message?: unknown }> }
-        if (Array.isArray(body.issues) && body.issues.length > 0) return body.issues.map((issue) => String(issue.message)).join("; ")
-        if (typeof body.message === "string") return body.message
+        const body = JSON.parse(text) as { _tag?: unknown; id?: unknown; message?: unknown; issues?: Array<{ message?: unknown }> }
+        const tag = typeof body._tag === "string" ? body._tag : undefined
+        const id = typeof body.id === "string" ? body.id : undefined
+        if (Array.isArray(body.issues) && body.issues.length > 0) {
+          return { tag, id, message: body.issues.map((issue) => String(issue.message)).join("; ") }
+        }
+        if (typeof body.message === "string") return { tag, id, message: body.message }
       } catch {
         // not JSON: the text itself
       }
-      return text.slice(0, 200)
+      return { tag: undefined, id: undefined, message: text.slice(0, 200) }
     }),
-    Effect.orElseSucceed(() => "")
+    Effect.orElseSucceed((): ErrorBody => ({ tag: undefined, id: undefined, message: "" }))
   )
 
-/** The client error for an answer that is not a success. */
+/** The client error for an answer that is not a success (for requests made without HttpApiClient). */
 export const errorFromResponse = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<never, RunsClientError> =>
-  Effect.flatMap(bodyMessage(response), (message): Effect.Effect<never, RunsClientError> => {
+  Effect.flatMap(errorBody(response), ({ id, message, tag }): Effect.Effect<never, RunsClientError> => {
     const status = response.status
+    if (status === 404 && tag === "RunNotFound" && id !== undefined) return Effect.fail(new RunNotFound({ id, message }))
     if (status === 429) {
       const retryAfter = retryAfterSeconds(response.headers["retry-after"], Date.now()) ?? 1
       return Effect.fail(new TooManyRuns({ retryAfter, message: message || "too many runs" }))

@@ -99,7 +99,10 @@ describe("RunsClient (Effect)", () => {
       const raw = yield* postRun(base, { seconds: 1 })
       expect(raw.status).toBe(429)
       const header = Number(raw.headers.get("retry-after"))
-      const refused = yield* Effect.flip(client.createRun(1, { retries: 0 }))
+      // A Retry-After beyond maxRetryAfter is not waited for, whatever the retries left.
+      const started = Date.now()
+      const refused = yield* Effect.flip(client.createRun(1, { maxRetryAfter: "10 seconds" }))
+      expect(Date.now() - started).toBeLessThan(5_000)
       expect(refused._tag).toBe("TooManyRuns")
       if (refused._tag !== "TooManyRuns") return
       expect(typeof refused.retryAfter).toBe("number")
@@ -172,6 +175,8 @@ describe("RunsClient (Effect)", () => {
       const client = yield* clientOf(base)
       const missing = yield* Effect.flip(client.getRun("01ARZ3NDEKTSV4RRFFQ69G5FAV"))
       expect(missing._tag).toBe("RunNotFound")
+      const noEvents = yield* Effect.flip(Stream.runDrain(client.events("01ARZ3NDEKTSV4RRFFQ69G5FAV")))
+      expect(noEvents).toMatchObject({ _tag: "RunNotFound", id: "01ARZ3NDEKTSV4RRFFQ69G5FAV" })
       const odd = yield* Effect.flip(client.getRun("../health"))
       expect(odd).toMatchObject({ _tag: "RunNotFound", id: "../health" })
       const invalid = yield* Effect.flip(client.createRun(0))
