@@ -3,6 +3,7 @@ import { Clock, Duration, Effect, Schedule } from "effect"
 import { AppConfig } from "../Config.js"
 import type { Run } from "../Domain/Run.js"
 import { RunStore } from "../Store/RunStore.js"
+import type { AttemptFailed } from "../Upstream/AttemptFailed.js"
 import { retryPolicy } from "../Upstream/RetryPolicy.js"
 import { UpstreamClient } from "../Upstream/UpstreamClient.js"
 import { UpstreamLimiter } from "../Upstream/UpstreamLimiter.js"
@@ -61,7 +62,11 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
       if (endsAt - now < limiter.roundTripMs() && limiter.othersWaiting(run.id)) return Effect.never
       return Effect.flatMap(attempt, countIfInTime)
     })
-    const workers = Effect.forEach(Array.from({ length: limiter.workersPerRun }), () => Effect.forever(collectOne), {
+    // Not Effect.forever: it yields to the scheduler after every round, which puts the worker
+    // behind every other ready fiber before it may send again (a longer refill gap). Every round
+    // waits on the network anyway, and the runtime still yields after a run of operations.
+    const collectForever: Effect.Effect<never, AttemptFailed> = Effect.suspend(() => Effect.flatMap(collectOne, () => collectForever))
+    const workers = Effect.forEach(Array.from({ length: limiter.workersPerRun }), () => collectForever, {
       concurrency: "unbounded",
       discard: true
     })
