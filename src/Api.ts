@@ -1,24 +1,61 @@
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { RunNotFound, StorageUnavailable, TooManyRuns } from "./Domain/Errors.js"
+import { IdempotencyKeyReused, RunNotFound, StorageUnavailable, TooManyRuns } from "./Domain/Errors.js"
+import { IdempotencyKey } from "./Domain/Idempotency.js"
+import { MAX_WAIT_SECONDS, WaitSeconds } from "./Domain/LongPoll.js"
 import { CreateRun, RunView } from "./Domain/Run.js"
+import { RunEventId } from "./Domain/RunEvents.js"
+import { ListRunsParams, RunPage } from "./Domain/RunListing.js"
 
 export class RunsGroup extends HttpApiGroup.make("runs")
   .add(
     HttpApiEndpoint.post("create", "/runs")
       .setPayload(CreateRun)
+      .setHeaders(Schema.Struct({ "idempotency-key": Schema.optionalWith(IdempotencyKey, { exact: true }) }))
       .addSuccess(RunView, { status: 202 })
       .addError(TooManyRuns)
+      .addError(IdempotencyKeyReused)
       .addError(StorageUnavailable)
-      .annotate(OpenApi.Description, "Starts a run of `seconds`, or queues it; answers at once with Location: /runs/{id}")
+      .annotate(
+        OpenApi.Description,
+        "Starts a run of `seconds`, or queues it; answers at once with Location: /runs/{id}. " +
+          "With an Idempotency-Key, the same key and body return the same run for 24 h (header Idempotent-Replayed: true); " +
+          "the same key with another body is refused with 422."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/runs")
+      .setUrlParams(ListRunsParams)
+      .addSuccess(RunPage)
+      .addError(StorageUnavailable)
+      .annotate(OpenApi.Description, "Runs, newest first, optionally of one status; next_cursor fetches the next page")
   )
   .add(
     HttpApiEndpoint.get("get", "/runs/:id")
       .setPath(Schema.Struct({ id: Schema.String }))
+      .setUrlParams(Schema.Struct({ wait: Schema.optionalWith(WaitSeconds, { exact: true }) }))
       .addSuccess(RunView)
       .addError(RunNotFound)
       .addError(StorageUnavailable)
-      .annotate(OpenApi.Description, "The run's status and its counters, live while it is in progress")
+      .annotate(
+        OpenApi.Description,
+        "The run's status and its counters, live while it is in progress. With `wait`, the answer is held " +
+          `until the run is FINISHED or \`wait\` seconds (at most ${MAX_WAIT_SECONDS}) have passed.`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("events", "/runs/:id/events")
+      .setPath(Schema.Struct({ id: Schema.String }))
+      .setHeaders(Schema.Struct({ "last-event-id": Schema.optionalWith(RunEventId, { exact: true }) }))
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
+      .addError(RunNotFound)
+      .addError(StorageUnavailable)
+      .annotate(
+        OpenApi.Description,
+        "Server-sent events: `event: run` with the run as `data` when its state changes, and its counters a few " +
+          "times a second while it is IN_PROGRESS; the stream ends after FINISHED. Event ids grow along the run: " +
+          "reconnect with Last-Event-ID to continue without repeats. Idle streams get a comment every 15 s."
+      )
   ) {}
 
 export class Health extends Schema.Class<Health>("Health")({ status: Schema.Literal("ok") }) {}

@@ -60,3 +60,9 @@ export class InternalError extends Schema.TaggedError<InternalError>()(
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 500 })
 ) {}
+
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()(
+  "IdempotencyKeyReused",
+  { key: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 422 })
+) {}

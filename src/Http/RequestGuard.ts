@@ -1,4 +1,4 @@
-import { HttpApi, type HttpApp, HttpIncomingMessage, HttpMethod, HttpServerRequest } from "@effect/platform"
+import { HttpApi, type HttpApp, HttpIncomingMessage, HttpMethod, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
 import { Api } from "../Api.js"
 import {
@@ -9,6 +9,7 @@ import {
   RouteNotFound,
   UnsupportedMediaType
 } from "../Domain/Errors.js"
+import { docsRoutes } from "./ApiDocs.js"
 import { errorResponse } from "./ErrorResponse.js"
 
 export const MAX_BODY_BYTES = 16 * 1024
@@ -18,14 +19,16 @@ interface Route {
   readonly pattern: RegExp
 }
 
+const routeOf = (method: string, path: string): Route => {
+  const source = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+")
+  return { method, pattern: new RegExp(`^${source}/?$`) }
+}
+
 const routes: ReadonlyArray<Route> = (() => {
-  const list: Array<Route> = []
+  const list: Array<Route> = docsRoutes.map((route) => routeOf(route.method, route.path))
   HttpApi.reflect(Api, {
     onGroup: () => {},
-    onEndpoint: ({ endpoint }) => {
-      const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+")
-      list.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`) })
-    }
+    onEndpoint: ({ endpoint }) => void list.push(routeOf(endpoint.method, endpoint.path))
   })
   return list
 })()
@@ -80,11 +83,20 @@ export const requestGuard = <E, R>(app: HttpApp.Default<E, R>) =>
     Effect.catchAllCause((cause) =>
       Effect.gen(function* () {
         if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
+        // HttpApi answers a client that went away (a long poll or an event stream given up) with a 499.
+        const clientGone = clientGoneResponse(cause)
+        if (Option.isSome(clientGone)) return clientGone.value
         yield* Effect.logError("request failed", cause)
         return errorResponse(new InternalError({ message: "internal error" }))
       })
     )
   )
+
+const clientGoneResponse = (cause: Cause.Cause<unknown>) =>
+  Cause.find(cause, (reason) => {
+    const value = reason._tag === "Fail" ? reason.error : reason._tag === "Die" ? reason.defect : undefined
+    return HttpServerResponse.isServerResponse(value) && value.status === 499 ? Option.some(value) : Option.none()
+  })
 
 const tooLarge = new PayloadTooLarge({
   message: `the request body is larger than ${MAX_BODY_BYTES} bytes`,

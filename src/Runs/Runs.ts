@@ -1,10 +1,24 @@
-import { Clock, Effect, FiberSet, Option, Queue } from "effect"
+import { Clock, Duration, Effect, FiberSet, Option, Queue, Stream } from "effect"
 import { AppConfig } from "../Config.js"
-import { RunNotFound, TooManyRuns } from "../Domain/Errors.js"
-import type { Run } from "../Domain/Run.js"
+import { IdempotencyKeyReused, RunNotFound, type StorageUnavailable, TooManyRuns } from "../Domain/Errors.js"
+import { IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from "../Domain/Idempotency.js"
+import type { CreateRun, Run, RunStatus } from "../Domain/Run.js"
 import { makeRunIdGenerator, type RunId } from "../Domain/RunId.js"
 import { RunStore } from "../Store/RunStore.js"
+import { makeRunChanges } from "./RunChanges.js"
 import { executeRun, type ExecutingRun } from "./RunExecution.js"
+
+export interface Created {
+  readonly run: Run
+  /** True when an Idempotency-Key returned the run it had created before. */
+  readonly replayed: boolean
+}
+
+export interface RunPageQuery {
+  readonly status: RunStatus | undefined
+  readonly after: RunId | undefined
+  readonly limit: number
+}
 
 /**
  * Admission and dispatch of runs. At most MAX_CONCURRENT_RUNS execute; the rest wait FIFO in a
@@ -19,8 +33,12 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     const newRunId = makeRunIdGenerator()
 
     const executing = new Map<RunId, ExecutingRun>()
+    const changes = yield* makeRunChanges
     const registry = {
-      add: (entry: ExecutingRun) => void executing.set(entry.run.id, entry),
+      add: (entry: ExecutingRun) => {
+        executing.set(entry.run.id, entry)
+        changes.publish({ id: entry.run.id, status: "IN_PROGRESS" })
+      },
       remove: (entry: ExecutingRun) => void executing.delete(entry.run.id)
     }
 
@@ -38,6 +56,8 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
 
     const execute = (run: Run) =>
       executeRun(run, registry).pipe(
+        // Only a run that completed is FINISHED: one interrupted by a shutdown stays IN_PROGRESS.
+        Effect.tap(() => changes.publish({ id: run.id, status: "FINISHED" })),
         Effect.catchAllCause((cause) => Effect.logError("run failed", cause).pipe(Effect.annotateLogs({ runId: run.id }))),
         Effect.provide(context),
         Effect.ensuring(Effect.sync(() => unfinished--).pipe(Effect.zipRight(runSlots.release(1))))
@@ -56,42 +76,10 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
       return Number.isFinite(soonestEnd) ? Math.max(1, Math.ceil((soonestEnd - now) / 1000)) : 1
     })
 
-    const create = (seconds: number) =>
-      admission.withPermits(1)(
-        Effect.gen(function* () {
-          if (unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
-            return yield* new TooManyRuns({
-              retryAfterSeconds: yield* retryAfterSeconds,
-              maxPendingRuns: config.maxPendingRuns,
-              message: `the queue of pending runs is full (MAX_PENDING_RUNS=${config.maxPendingRuns})`
-            })
-          }
-          const now = yield* Clock.currentTimeMillis
-          const run: Run = {
-            id: newRunId(now),
-            seconds,
-            status: "PENDING",
-            successfulResponsesCount: 0,
-            sum: 0n,
-            createdAt: now,
-            startedAt: null,
-            endsAt: null,
-            finishedAt: null
-          }
-          yield* store.insert(run)
-          unfinished++
-          yield* Queue.offer(queue, run)
-          yield* Effect.logInfo("run created").pipe(Effect.annotateLogs({ runId: run.id, seconds }))
-          return run
-        })
-      )
-
     const get = (id: string) =>
       Effect.gen(function* () {
         const live = executing.get(id as RunId)
-        if (live !== undefined) {
-          return { ...live.run, ...live.counters.snapshot() } satisfies Run
-        }
+        if (live !== undefined) return withLiveCounters(live)
         const stored = yield* store.get(id as RunId)
         return yield* Option.match(stored, {
           onNone: () => Effect.fail(RunNotFound.forId(id)),
@@ -99,7 +87,135 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
         })
       })
 
-    return { create, get } as const
+    const withLiveCounters = (live: ExecutingRun): Run => ({ ...live.run, ...live.counters.snapshot() })
+
+    /** The run an unexpired key created, or a refusal if the key came with another body. */
+    const replayed = (key: string, fingerprint: string, now: number) =>
+      Effect.gen(function* () {
+        const record = yield* store.findIdempotencyKey(key, now - IDEMPOTENCY_KEY_TTL_MS)
+        if (Option.isNone(record)) return Option.none<Created>()
+        if (record.value.fingerprint !== fingerprint) {
+          return yield* new IdempotencyKeyReused({
+            key,
+            message: "this Idempotency-Key was used with a different request body; use a new key for a new run"
+          })
+        }
+        const run = yield* get(record.value.runId).pipe(
+          Effect.catchTag("RunNotFound", () => Effect.dieMessage(`Idempotency-Key ${key} points at a missing run`))
+        )
+        return Option.some<Created>({ run, replayed: true })
+      })
+
+    const admit = (request: Pick<CreateRun, "seconds">, key: Option.Option<string>) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const fingerprint = requestFingerprint(request)
+        if (Option.isSome(key)) {
+          const earlier = yield* replayed(key.value, fingerprint, now)
+          if (Option.isSome(earlier)) return earlier.value
+        }
+        if (unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
+          return yield* new TooManyRuns({
+            retryAfterSeconds: yield* retryAfterSeconds,
+            maxPendingRuns: config.maxPendingRuns,
+            message: `the queue of pending runs is full (MAX_PENDING_RUNS=${config.maxPendingRuns})`
+          })
+        }
+        const run: Run = {
+          id: newRunId(now),
+          seconds: request.seconds,
+          status: "PENDING",
+          successfulResponsesCount: 0,
+          sum: 0n,
+          createdAt: now,
+          startedAt: null,
+          endsAt: null,
+          finishedAt: null
+        }
+        const stored = yield* store.insert(
+          run,
+          Option.getOrUndefined(
+            Option.map(key, (value) => ({ key: value, fingerprint, validSince: now - IDEMPOTENCY_KEY_TTL_MS }))
+          )
+        )
+        if (!stored) {
+          // Another process stored this key between our look and our insert: its run is the answer.
+          const winner = yield* replayed(Option.getOrThrow(key), fingerprint, now)
+          return yield* Option.match(winner, {
+            onNone: () => Effect.dieMessage("an Idempotency-Key was taken and then vanished"),
+            onSome: Effect.succeed
+          })
+        }
+        unfinished++
+        yield* Queue.offer(queue, run)
+        yield* Effect.logInfo("run created").pipe(Effect.annotateLogs({ runId: run.id, seconds: run.seconds }))
+        return { run, replayed: false } satisfies Created
+      })
+
+    // Admission is one at a time, which also makes a key's look-then-insert race-free here.
+    const create = (seconds: number) =>
+      admission.withPermits(1)(Effect.map(admit({ seconds }, Option.none()), (created) => created.run))
+
+    /** Creates a run, or returns the one an unexpired Idempotency-Key already created. */
+    const createOnce = (seconds: number, idempotencyKey: Option.Option<string>) =>
+      admission.withPermits(1)(admit({ seconds }, idempotencyKey))
+
+    /** A page of runs, newest first, with the live counters of those executing. */
+    const list = (query: RunPageQuery) =>
+      Effect.map(store.list({ status: query.status, before: query.after, limit: query.limit }), (runs) =>
+        runs.map((run) => {
+          const live = executing.get(run.id)
+          return live === undefined ? run : withLiveCounters(live)
+        })
+      )
+
+    /**
+     * Long polling: the run once it is FINISHED, or as it is when `maxWait` has passed. The wait
+     * sleeps until the run's own status changes; a shutdown ends it early.
+     */
+    const awaitFinished = (id: string, maxWait: Duration.Duration) =>
+      Effect.gen(function* () {
+        const follower = yield* changes.follow(id as RunId)
+        const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(maxWait)
+        let run = yield* get(id)
+        while (run.status !== "FINISHED") {
+          const remaining = deadline - (yield* Clock.currentTimeMillis)
+          if (remaining <= 0) break
+          const wake = yield* follower.next.pipe(Effect.timeoutOption(Duration.millis(remaining)))
+          if (Option.isSome(wake) && wake.value === "closing") return yield* Effect.orElseSucceed(get(id), () => run)
+          run = yield* get(id)
+          if (Option.isNone(wake)) break
+        }
+        return run
+      }).pipe(Effect.scoped)
+
+    /**
+     * The run's states from now until it is FINISHED: its state at once, then on each status
+     * change and every `progressEvery` while IN_PROGRESS. Consecutive states may be equal. The
+     * stream ends early when the service shuts down.
+     */
+    const watch = (id: string, progressEvery: Duration.Duration): Stream.Stream<Run, RunNotFound | StorageUnavailable> =>
+      Stream.unwrapScoped(
+        Effect.gen(function* () {
+          const follower = yield* changes.follow(id as RunId)
+          const tick = Effect.as(Effect.sleep(progressEvery), "changed" as const)
+          const after = (run: Run) =>
+            run.status === "FINISHED"
+              ? Effect.succeedNone
+              : (run.status === "PENDING" ? follower.next : Effect.raceFirst(follower.next, tick)).pipe(
+                  Effect.flatMap((wake) =>
+                    wake === "closing" ? Effect.succeedNone : Effect.map(get(id), (next) => Option.some([next, next] as const))
+                  )
+                )
+          const first = yield* get(id)
+          return Stream.concat(Stream.succeed(first), Stream.unfoldEffect(first, after))
+        })
+      )
+
+    // Added last, so it runs first at shutdown: waiters answer before the runs are interrupted.
+    yield* Effect.addFinalizer(() => changes.close)
+
+    return { create, createOnce, get, list, awaitFinished, watch } as const
   })
 }) {}
 

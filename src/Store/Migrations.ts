@@ -19,6 +19,16 @@ export const migrations = Migrator.fromRecord({
     )`
     yield* sql`CREATE INDEX runs_by_status ON runs (status, id)`
   }),
+  "0002_create_idempotency_keys": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE idempotency_keys (
+      key TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      created_at BIGINT NOT NULL
+    )`
+    yield* sql`CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)`
+  }),
   "0003_create_upstream_limits": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE upstream_limits (

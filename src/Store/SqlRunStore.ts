@@ -3,7 +3,14 @@ import { Effect, Layer, Option } from "effect"
 import { StorageUnavailable } from "../Domain/Errors.js"
 import type { Run, RunStatus } from "../Domain/Run.js"
 import type { RunId } from "../Domain/RunId.js"
-import { RunStore } from "./RunStore.js"
+import { type IdempotencyKeyRecord, RunStore } from "./RunStore.js"
+
+interface IdempotencyKeyRow {
+  readonly key: string
+  readonly fingerprint: string
+  readonly run_id: string
+  readonly created_at: number | string
+}
 
 interface RunRow {
   readonly id: string
@@ -32,6 +39,13 @@ const fromRow = (row: RunRow): Run => ({
   finishedAt: millisOrNull(row.finished_at)
 })
 
+const fromKeyRow = (row: IdempotencyKeyRow): IdempotencyKeyRecord => ({
+  key: row.key,
+  fingerprint: row.fingerprint,
+  runId: row.run_id as RunId,
+  createdAt: Number(row.created_at)
+})
+
 const unavailable = (operation: string) => (error: SqlError.SqlError) =>
   Effect.logError("storage failure", operation, error.message).pipe(
     Effect.zipRight(Effect.fail(new StorageUnavailable({ message: `storage is unavailable (${operation})` })))
@@ -41,8 +55,8 @@ export const makeSqlRunStore = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
 
   return RunStore.of({
-    insert: (run) =>
-      sql`INSERT INTO runs ${sql.insert({
+    insert: (run, key) => {
+      const insertRun = sql`INSERT INTO runs ${sql.insert({
         id: run.id,
         seconds: run.seconds,
         status: run.status,
@@ -52,7 +66,28 @@ export const makeSqlRunStore = Effect.gen(function* () {
         started_at: run.startedAt,
         ends_at: run.endsAt,
         finished_at: run.finishedAt
-      })}`.pipe(Effect.asVoid, Effect.catchAll(unavailable("insert"))),
+      })}`
+      if (key === undefined) return insertRun.pipe(Effect.as(true), Effect.catchAll(unavailable("insert")))
+      return Effect.gen(function* () {
+        yield* sql`DELETE FROM idempotency_keys WHERE created_at < ${key.validSince}`
+        // The primary key decides a race between processes: the loser inserts nothing.
+        const claimed = yield* sql`INSERT INTO idempotency_keys ${sql.insert({
+          key: key.key,
+          fingerprint: key.fingerprint,
+          run_id: run.id,
+          created_at: run.createdAt
+        })} ON CONFLICT (key) DO NOTHING RETURNING key`
+        if (claimed.length === 0) return false
+        yield* insertRun
+        return true
+      }).pipe(sql.withTransaction, Effect.catchAll(unavailable("insert")))
+    },
+
+    findIdempotencyKey: (key, validSince) =>
+      sql<IdempotencyKeyRow>`SELECT * FROM idempotency_keys WHERE key = ${key} AND created_at >= ${validSince}`.pipe(
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), fromKeyRow)),
+        Effect.catchAll(unavailable("findIdempotencyKey"))
+      ),
 
     markStarted: (id, startedAt, endsAt) =>
       sql`UPDATE runs SET status = 'IN_PROGRESS', started_at = ${startedAt}, ends_at = ${endsAt}
@@ -72,6 +107,15 @@ export const makeSqlRunStore = Effect.gen(function* () {
       sql<RunRow>`SELECT * FROM runs WHERE id = ${id}`.pipe(
         Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), fromRow)),
         Effect.catchAll(unavailable("get"))
+      ),
+
+    list: ({ before, limit, status }) =>
+      sql<RunRow>`SELECT * FROM runs WHERE ${sql.and([
+        ...(status === undefined ? [] : [sql`status = ${status}`]),
+        ...(before === undefined ? [] : [sql`id < ${before}`])
+      ])} ORDER BY id DESC LIMIT ${limit}`.pipe(
+        Effect.map((rows) => rows.map(fromRow)),
+        Effect.catchAll(unavailable("list"))
       ),
 
     unfinished: sql<RunRow>`SELECT * FROM runs WHERE status <> 'FINISHED' ORDER BY id`.pipe(

@@ -6,6 +6,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { AppLive } from "../../src/App.js"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import { parseExact } from "../../src/Domain/ExactJson.js"
+import { RunEventSettings } from "../../src/Http/RunEventStream.js"
 import { defaultSimulatorSettings, type SimulatorSettings } from "../../src/Simulator/Settings.js"
 import { startSimulator } from "../../src/Simulator/SimulatorServer.js"
 import { testConfig } from "./config.js"
@@ -17,19 +18,29 @@ export const simulator = (settings: Partial<SimulatorSettings> = {}) =>
   startSimulator({ ...defaultSimulatorSettings, port: 0, latencyMs: 20, jitterMs: 10, latency504Ms: 30, ...settings })
 
 /** The whole service in this process on a free loopback port, for the life of the scope. */
-export const service = (overrides: Partial<AppConfigShape>) =>
+export const service = (overrides: Partial<AppConfigShape>, events: Partial<Context.Tag.Service<typeof RunEventSettings>> = {}) =>
   Effect.gen(function* () {
-    const context = yield* Layer.build(AppLive.pipe(Layer.provide(AppConfig.layer(testConfig(overrides)))))
+    const eventSettings = Layer.effect(
+      RunEventSettings,
+      Effect.map(RunEventSettings, (defaults) => ({ ...defaults, ...events }))
+    )
+    const context = yield* Layer.build(
+      AppLive.pipe(Layer.provide(AppConfig.layer(testConfig(overrides))), Layer.provide(eventSettings))
+    )
     const address = Context.get(context, HttpServer.HttpServer).address
     if (address._tag !== "TcpAddress") return yield* Effect.die("expected a TCP address")
     return new URL(`http://127.0.0.1:${address.port}`)
   })
 
 /** The simulator and the service in front of it. */
-export const stack = (overrides: Partial<AppConfigShape> = {}, settings: Partial<SimulatorSettings> = {}) =>
+export const stack = (
+  overrides: Partial<AppConfigShape> = {},
+  settings: Partial<SimulatorSettings> = {},
+  events: Partial<Context.Tag.Service<typeof RunEventSettings>> = {}
+) =>
   Effect.gen(function* () {
     const sim = yield* simulator(settings)
-    const base = yield* service({ faultyServerUrl: Option.some(sim.url), ...overrides })
+    const base = yield* service({ faultyServerUrl: Option.some(sim.url), ...overrides }, events)
     return { base, simulatorUrl: sim.url }
   })
 
