@@ -45,7 +45,7 @@ const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs 
 describe.skipIf(!haveChromium && !inCi)("the dashboard in a real browser", () => {
   it.live("starts a run from the form, shows it and its count rising, with no console error and no other host", () =>
     Effect.gen(function* () {
-      const { base } = yield* stack({ upstreamConcurrency: 4 }, { concurrencyLimit: 8 })
+      const { base } = yield* stack({ upstreamConcurrency: "auto", upstreamInitialConcurrency: 4 }, { concurrencyLimit: 12 })
       const browser = yield* launch
       const seen = yield* Effect.promise(async () => {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })

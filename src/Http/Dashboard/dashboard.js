@@ -127,7 +127,8 @@
           { label: "in flight", scale: "slots", stroke: "#6366f1", width: 1, dash: [4, 4], value: (_u, v) => (v == null ? "–" : count.format(v)) }
         ],
         axes: [
-          {},
+          // Whole seconds at the least: sample times carry milliseconds, which uPlot would otherwise tick.
+          { incrs: [1, 5, 10, 15, 30, 60, 120, 300, 600] },
           { scale: "rate", label: "successes/s", size: 60 },
           { scale: "slots", label: "requests", side: 1, grid: { show: false } }
         ]
@@ -247,7 +248,7 @@
 
   every(1000, refreshRuns)
   every(1000, refreshThroughput)
-  every(2000, refreshStats)
+  every(1000, refreshStats)
   every(5000, refreshReadiness)
   every(1000, refreshVersion)
 })()
