@@ -15,7 +15,7 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
 const COMMIT = /^[0-9a-f]{7,40}$/
 
 /** GIT_COMMIT when the build set it (an image has no .git), else the checkout's HEAD, else unknown. */
-const gitCommit = (): string | null => {
+const findGitCommit = (): string | null => {
   const fromEnv = process.env["GIT_COMMIT"]?.trim().toLowerCase()
   if (fromEnv !== undefined && COMMIT.test(fromEnv)) return fromEnv
   try {
@@ -27,6 +27,9 @@ const gitCommit = (): string | null => {
     return null
   }
 }
+
+let gitCommit: string | null | undefined
+const knownGitCommit = () => (gitCommit === undefined ? (gitCommit = findGitCommit()) : gitCommit)
 
 export interface BuildInfoShape {
   readonly name: string
@@ -44,7 +47,7 @@ export class BuildInfo extends Effect.Service<BuildInfo>()("faulty-runs/BuildInf
     const info: BuildInfoShape = {
       name: packageJson.name,
       version: packageJson.version,
-      commit: gitCommit(),
+      commit: knownGitCommit(),
       node: process.version,
       effect: (require("effect/package.json") as { readonly version: string }).version,
       startedAt: yield* Clock.currentTimeMillis

@@ -137,7 +137,7 @@ export class Metrics extends Effect.Service<Metrics>()("faulty-runs/Metrics", {
       help: "Runs that started executing (including runs resumed after a restart)",
       registers
     })
-    const runsFinished = new Counter({ name: "faulty_runs_runs_finished_total", help: "Runs that reached FINISHED", registers })
+    const runsFinished = new Counter({ name: "faulty_runs_runs_finished_total", help: "Runs that finished executing", registers })
     const pendingRuns = new Gauge({ name: "faulty_runs_runs_pending", help: "Runs waiting in the queue (PENDING)", registers })
     const runsInProgress = new Gauge({ name: "faulty_runs_runs_in_progress", help: "Runs executing now (IN_PROGRESS)", registers })
 

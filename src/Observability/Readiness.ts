@@ -1,12 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect } from "effect"
 import { Pool } from "undici"
+import { AppConfig } from "../Config.js"
 import { UpstreamTarget } from "../Upstream/UpstreamClient.js"
 import { Metrics } from "./Metrics.js"
 
 /** An upstream answer younger than this proves it reachable without a probe. */
 const UPSTREAM_FRESH_MS = 2_000
-const PROBE_TIMEOUT_MS = 2_000
+/** A probe waits at most this long (or UPSTREAM_TIMEOUT_MS if shorter): the upstream may be slow. */
+const MAX_PROBE_TIMEOUT_MS = 5_000
 /** Concurrent readiness checks share one probe, and its result is reused this long. */
 const PROBE_REUSE = Duration.seconds(1)
 const DATABASE_TIMEOUT = Duration.seconds(2)
@@ -26,10 +28,10 @@ export interface ReadinessReport {
 const passed = (detail: string): Check => ({ ok: true, detail })
 const failed = (detail: string): Check => ({ ok: false, detail })
 
-const describeError = (error: unknown) => {
+const describeError = (timeoutMs: number) => (error: unknown) => {
   const { code, message } = error as { code?: string; message?: string }
   if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
-    return `did not answer a probe within ${PROBE_TIMEOUT_MS} ms`
+    return `did not answer a probe within ${timeoutMs} ms`
   }
   return `unreachable (${code ?? message ?? "request failed"})`
 }
@@ -41,18 +43,20 @@ const describeError = (error: unknown) => {
  */
 export class Readiness extends Effect.Service<Readiness>()("faulty-runs/Readiness", {
   scoped: Effect.gen(function* () {
+    const config = yield* AppConfig
     const sql = yield* SqlClient.SqlClient
     const target = yield* UpstreamTarget
     const metrics = yield* Metrics
     const path = target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`
+    const probeTimeoutMs = Math.min(config.upstreamTimeoutMs, MAX_PROBE_TIMEOUT_MS)
     const probes = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
           new Pool(target.origin, {
             connections: 1,
-            headersTimeout: PROBE_TIMEOUT_MS,
-            bodyTimeout: PROBE_TIMEOUT_MS,
-            connectTimeout: PROBE_TIMEOUT_MS
+            headersTimeout: probeTimeoutMs,
+            bodyTimeout: probeTimeoutMs,
+            connectTimeout: probeTimeoutMs
           })
       ),
       (pool) => Effect.promise(() => pool.destroy())
@@ -75,7 +79,7 @@ export class Readiness extends Effect.Service<Readiness>()("faulty-runs/Readines
         await answer.body.dump()
         return answer.statusCode
       },
-      catch: describeError
+      catch: describeError(probeTimeoutMs)
     }).pipe(
       Effect.flatMap((status) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
