@@ -4,6 +4,15 @@ import { IdempotencyKeyReused, RunNotFound, StorageUnavailable, TooManyRuns } fr
 import { IdempotencyKey } from "./Domain/Idempotency.js"
 import { MAX_WAIT_SECONDS, WaitSeconds } from "./Domain/LongPoll.js"
 import { CreateRun, RunView } from "./Domain/Run.js"
+import {
+  Health,
+  NotReady,
+  Ready,
+  ServiceStats,
+  Throughput,
+  ThroughputParams,
+  VersionInfo
+} from "./Domain/Operations.js"
 import { RunEventId } from "./Domain/RunEvents.js"
 import { ListRunsParams, RunPage } from "./Domain/RunListing.js"
 
@@ -58,11 +67,44 @@ export class RunsGroup extends HttpApiGroup.make("runs")
       )
   ) {}
 
-export class Health extends Schema.Class<Health>("Health")({ status: Schema.Literal("ok") }) {}
-
-export class SystemGroup extends HttpApiGroup.make("system").add(
-  HttpApiEndpoint.get("health", "/health").addSuccess(Health)
-) {}
+export class SystemGroup extends HttpApiGroup.make("system")
+  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health).annotate(OpenApi.Description, "Liveness: the process answers"))
+  .add(
+    HttpApiEndpoint.get("ready", "/ready")
+      .addSuccess(Ready)
+      .addError(NotReady)
+      .annotate(
+        OpenApi.Description,
+        "Readiness: 200 when the database answers and the upstream sent an answer recently (probed when it has not); " +
+          "503 with the reason otherwise"
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("version", "/version")
+      .addSuccess(VersionInfo)
+      .annotate(OpenApi.Description, "What is running: name, version, git commit when known, Node and Effect versions, uptime")
+  )
+  .add(
+    HttpApiEndpoint.get("stats", "/stats")
+      .addSuccess(ServiceStats)
+      .addError(StorageUnavailable)
+      .annotate(OpenApi.Description, "Totals in JSON: runs by status, successes, upstream attempts and success share")
+  )
+  .add(
+    HttpApiEndpoint.get("throughput", "/stats/throughput")
+      .setUrlParams(ThroughputParams)
+      .addSuccess(Throughput)
+      .annotate(
+        OpenApi.Description,
+        "Successes per second, the concurrency limit and requests in flight, sampled every second over the last " +
+          "minutes (only samples after `since`, epoch ms, when given)"
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("metrics", "/metrics")
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/plain" }))
+      .annotate(OpenApi.Description, "Prometheus metrics in the text exposition format")
+  ) {}
 
 export class Api extends HttpApi.make("faulty-runs")
   .add(RunsGroup)

@@ -1,6 +1,5 @@
-import { HttpApi, type HttpApp, HttpIncomingMessage, HttpMethod, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { type HttpApp, HttpIncomingMessage, HttpMethod, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Effect, Option } from "effect"
-import { Api } from "../Api.js"
 import {
   BadRequest,
   InternalError,
@@ -9,31 +8,10 @@ import {
   RouteNotFound,
   UnsupportedMediaType
 } from "../Domain/Errors.js"
-import { docsRoutes } from "./ApiDocs.js"
 import { errorResponse } from "./ErrorResponse.js"
+import { methodsFor } from "./Routes.js"
 
 export const MAX_BODY_BYTES = 16 * 1024
-
-interface Route {
-  readonly method: string
-  readonly pattern: RegExp
-}
-
-const routeOf = (method: string, path: string): Route => {
-  const source = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+")
-  return { method, pattern: new RegExp(`^${source}/?$`) }
-}
-
-const routes: ReadonlyArray<Route> = (() => {
-  const list: Array<Route> = docsRoutes.map((route) => routeOf(route.method, route.path))
-  HttpApi.reflect(Api, {
-    onGroup: () => {},
-    onEndpoint: ({ endpoint }) => void list.push(routeOf(endpoint.method, endpoint.path))
-  })
-  return list
-})()
-
-const methodsFor = (path: string) => [...new Set(routes.filter((route) => route.pattern.test(path)).map((r) => r.method))]
 
 const isJsonContentType = (value: string) => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(value.trim())
 

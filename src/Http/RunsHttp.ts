@@ -1,6 +1,6 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Duration, Effect, Option } from "effect"
-import { Api, Health } from "../Api.js"
+import { Api } from "../Api.js"
 import { MAX_WAIT_SECONDS } from "../Domain/LongPoll.js"
 import type { Run } from "../Domain/Run.js"
 import { parseEventId } from "../Domain/RunEvents.js"
@@ -59,8 +59,4 @@ export const RunsHttpLive = HttpApiBuilder.group(Api, "runs", (handlers) =>
         })
       )
   })
-)
-
-export const SystemHttpLive = HttpApiBuilder.group(Api, "system", (handlers) =>
-  handlers.handle("health", () => Effect.succeed(new Health({ status: "ok" })))
 )

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events"
 import { Clock, Duration, Effect, Schedule } from "effect"
 import { AppConfig } from "../Config.js"
 import type { Run } from "../Domain/Run.js"
+import { EngineObserver } from "../Observability/EngineObserver.js"
 import { RunStore } from "../Store/RunStore.js"
 import type { AttemptFailed } from "../Upstream/AttemptFailed.js"
 import { retryPolicy } from "../Upstream/RetryPolicy.js"
@@ -35,6 +36,7 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
     const upstream = yield* UpstreamClient
     const limiter = yield* UpstreamLimiter
     const config = yield* AppConfig
+    const observer = yield* EngineObserver
 
     const now = yield* Clock.currentTimeMillis
     const resumed = admitted.status === "IN_PROGRESS" && admitted.startedAt !== null && admitted.endsAt !== null
@@ -54,7 +56,12 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
     const attempt = limiter.withSlot(run.id, upstream.attempt(run.id, inFlight.signal)).pipe(Effect.retry(retryPolicy))
     const countIfInTime = (value: number) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        if (now < endsAt) counters.add(value)
+        if (now < endsAt) {
+          counters.add(value)
+          observer.successCounted()
+        } else {
+          observer.lateResponseDropped()
+        }
       })
     const collectOne = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       if (now >= endsAt) return Effect.never

@@ -4,7 +4,8 @@ import { IdempotencyKeyReused, RunNotFound, type StorageUnavailable, TooManyRuns
 import { IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from "../Domain/Idempotency.js"
 import type { CreateRun, Run, RunStatus } from "../Domain/Run.js"
 import { makeRunIdGenerator, type RunId } from "../Domain/RunId.js"
-import { RunStore } from "../Store/RunStore.js"
+import { EngineObserver } from "../Observability/EngineObserver.js"
+import { RunStore, type RunTotals } from "../Store/RunStore.js"
 import { makeRunChanges } from "./RunChanges.js"
 import { executeRun, type ExecutingRun } from "./RunExecution.js"
 
@@ -29,6 +30,7 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
   scoped: Effect.gen(function* () {
     const config = yield* AppConfig
     const store = yield* RunStore
+    const observer = yield* EngineObserver
     const context = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof executeRun>>>()
     const newRunId = makeRunIdGenerator()
 
@@ -37,6 +39,7 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     const registry = {
       add: (entry: ExecutingRun) => {
         executing.set(entry.run.id, entry)
+        observer.runStarted()
         changes.publish({ id: entry.run.id, status: "IN_PROGRESS" })
       },
       remove: (entry: ExecutingRun) => void executing.delete(entry.run.id)
@@ -57,7 +60,10 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     const execute = (run: Run) =>
       executeRun(run, registry).pipe(
         // Only a run that completed is FINISHED: one interrupted by a shutdown stays IN_PROGRESS.
-        Effect.tap(() => changes.publish({ id: run.id, status: "FINISHED" })),
+        Effect.tap(() => {
+          observer.runFinished()
+          changes.publish({ id: run.id, status: "FINISHED" })
+        }),
         Effect.catchAllCause((cause) => Effect.logError("run failed", cause).pipe(Effect.annotateLogs({ runId: run.id }))),
         Effect.provide(context),
         Effect.ensuring(Effect.sync(() => unfinished--).pipe(Effect.zipRight(runSlots.release(1))))
@@ -115,6 +121,7 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
           if (Option.isSome(earlier)) return earlier.value
         }
         if (unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
+          observer.runRefused()
           return yield* new TooManyRuns({
             retryAfterSeconds: yield* retryAfterSeconds,
             maxPendingRuns: config.maxPendingRuns,
@@ -147,6 +154,7 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
           })
         }
         unfinished++
+        observer.runCreated()
         yield* Queue.offer(queue, run)
         yield* Effect.logInfo("run created").pipe(Effect.annotateLogs({ runId: run.id, seconds: run.seconds }))
         return { run, replayed: false } satisfies Created
@@ -212,10 +220,26 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
         })
       )
 
+    /** How many runs execute now and how many wait (a run being handed a slot counts as waiting). */
+    const activity = () => ({ inProgress: executing.size, pending: Math.max(0, unfinished - executing.size) })
+
+    /** The saved totals, with the live counts of the runs executing now. */
+    const totals = Effect.map(
+      store.totals,
+      (saved): RunTotals => {
+        let live = 0
+        for (const entry of executing.values()) live += entry.counters.successfulResponsesCount
+        return {
+          ...saved,
+          byStatus: { ...saved.byStatus, IN_PROGRESS: { runs: saved.byStatus.IN_PROGRESS.runs, successes: live } }
+        }
+      }
+    )
+
     // Added last, so it runs first at shutdown: waiters answer before the runs are interrupted.
     yield* Effect.addFinalizer(() => changes.close)
 
-    return { create, createOnce, get, list, awaitFinished, watch } as const
+    return { create, createOnce, get, list, awaitFinished, watch, activity, totals } as const
   })
 }) {}
 

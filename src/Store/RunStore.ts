@@ -29,6 +29,17 @@ export interface RunCounters {
   readonly sum: bigint
 }
 
+export interface StatusTotals {
+  readonly runs: number
+  readonly successes: number
+}
+
+export interface RunTotals {
+  readonly byStatus: Readonly<Record<RunStatus, StatusTotals>>
+  /** The mean over FINISHED runs of successes per second of their lifetime; null when none finished. */
+  readonly finishedMeanSuccessesPerSecond: number | null
+}
+
 /**
  * Where runs are kept. The engine sees only this service, so a database is a layer choice
  * (SqlRunStore works on any @effect/sql client).
@@ -54,5 +65,7 @@ export class RunStore extends Context.Tag("faulty-runs/RunStore")<
     readonly list: (query: RunListQuery) => Effect.Effect<ReadonlyArray<Run>, StorageUnavailable>
     /** PENDING and IN_PROGRESS runs, oldest first: the order they were admitted in. */
     readonly unfinished: Effect.Effect<ReadonlyArray<Run>, StorageUnavailable>
+    /** Counts by status, as saved (an executing run's count lags by up to one checkpoint). */
+    readonly totals: Effect.Effect<RunTotals, StorageUnavailable>
   }
 >() {}

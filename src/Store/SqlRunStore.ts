@@ -3,7 +3,7 @@ import { Effect, Layer, Option } from "effect"
 import { StorageUnavailable } from "../Domain/Errors.js"
 import type { Run, RunStatus } from "../Domain/Run.js"
 import type { RunId } from "../Domain/RunId.js"
-import { type IdempotencyKeyRecord, RunStore } from "./RunStore.js"
+import { type IdempotencyKeyRecord, RunStore, type RunTotals } from "./RunStore.js"
 
 interface IdempotencyKeyRow {
   readonly key: string
@@ -23,6 +23,15 @@ interface RunRow {
   readonly ends_at: number | string | null
   readonly finished_at: number | string | null
 }
+
+interface TotalsRow {
+  readonly status: string
+  readonly runs: number | string
+  readonly successes: number | string | null
+  readonly mean_rate: number | string | null
+}
+
+const none = () => ({ runs: 0, successes: 0 })
 
 // Drivers differ: SQLite gives BIGINT back as a number, PostgreSQL as a string.
 const millisOrNull = (value: number | string | null) => (value === null ? null : Number(value))
@@ -121,6 +130,23 @@ export const makeSqlRunStore = Effect.gen(function* () {
     unfinished: sql<RunRow>`SELECT * FROM runs WHERE status <> 'FINISHED' ORDER BY id`.pipe(
       Effect.map((rows) => rows.map(fromRow)),
       Effect.catchAll(unavailable("unfinished"))
+    ),
+
+    totals: sql<TotalsRow>`SELECT status, COUNT(*) AS runs, SUM(successful_responses_count) AS successes,
+        AVG(successful_responses_count * 1.0 / seconds) AS mean_rate
+        FROM runs GROUP BY status`.pipe(
+      Effect.map((rows): RunTotals => {
+        const byStatus = { PENDING: none(), IN_PROGRESS: none(), FINISHED: none() }
+        let finishedMeanSuccessesPerSecond: number | null = null
+        for (const row of rows) {
+          const status = row.status as RunStatus
+          if (!(status in byStatus)) continue
+          byStatus[status] = { runs: Number(row.runs), successes: Number(row.successes ?? 0) }
+          if (status === "FINISHED" && row.mean_rate !== null) finishedMeanSuccessesPerSecond = Number(row.mean_rate)
+        }
+        return { byStatus, finishedMeanSuccessesPerSecond }
+      }),
+      Effect.catchAll(unavailable("totals"))
     )
   })
 })

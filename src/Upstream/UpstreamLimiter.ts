@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect, Exit, Option, Schedule } from "effect"
 import { AppConfig } from "../Config.js"
+import { EngineObserver } from "../Observability/EngineObserver.js"
 import { LimitStore } from "../Store/LimitStore.js"
 import { AdaptiveLimit, type LimitSnapshot } from "./AdaptiveLimit.js"
 import type { AttemptFailed } from "./AttemptFailed.js"
@@ -24,6 +25,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     const store = yield* LimitStore
     const upstream = (yield* UpstreamTarget).href
     const clock = yield* Effect.clock
+    const observer = yield* EngineObserver
     const fixed = config.upstreamConcurrency !== "auto"
     const learned = fixed ? Option.none<number>() : yield* store.load(upstream)
     const limit = new AdaptiveLimit({
@@ -46,8 +48,9 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       exit: Exit.Exit<unknown, AttemptFailed>
     ) => {
       pending.delete(id)
-      if (fixed) return
       const now = nowMs()
+      observer.attemptEnded(exit, now - sentAt, now)
+      if (fixed) return
       if (Exit.isSuccess(exit)) {
         limit.onAccepted(now, now - sentAt, inFlightAtSend >= permitsAtSend)
       } else if (exit.cause._tag === "Fail") {

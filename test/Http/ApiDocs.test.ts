@@ -17,7 +17,17 @@ describe("API docs", () => {
       const document = yield* request(new URL("/openapi.json", base))
       expect(document.status).toBe(200)
       expect(JSON.parse(document.text)).toEqual(JSON.parse(committed))
-      expect(Object.keys(document.json.paths).sort()).toEqual(["/health", "/runs", "/runs/{id}", "/runs/{id}/events"])
+      expect(Object.keys(document.json.paths).sort()).toEqual([
+        "/health",
+        "/metrics",
+        "/ready",
+        "/runs",
+        "/runs/{id}",
+        "/runs/{id}/events",
+        "/stats",
+        "/stats/throughput",
+        "/version"
+      ])
       const docs = yield* request(new URL("/docs", base))
       expect(docs.status).toBe(200)
       expect(docs.headers.get("content-type")).toMatch(/^text\/html/)

@@ -37,13 +37,14 @@ describe("simulator", () => {
           ["a", "a", "a", "b", "b", "b"].map((runId) => hit(url, runId)),
           { concurrency: "unbounded" }
         )
-      const global = yield* simulator({ concurrencyLimit: 2, latencyMs: 150, jitterMs: 0, p500: 0, p504: 0 })
+      // A latency far longer than a busy machine needs to send the six requests: they are all in flight together.
+      const global = yield* simulator({ concurrencyLimit: 2, latencyMs: 600, jitterMs: 0, p500: 0, p504: 0 })
       const globalStatuses = (yield* burst(global.url)).map((answer) => answer.status)
       expect(globalStatuses.filter((status) => status === 200)).toHaveLength(2)
       const perRun = yield* simulator({
         concurrencyLimit: 2,
         limitScope: "per-run",
-        latencyMs: 150,
+        latencyMs: 600,
         jitterMs: 0,
         p500: 0,
         p504: 0
@@ -118,18 +119,19 @@ describe("simulator scenarios", () => {
 
   it.live("a held 429 comes back after the latency, a counted one also holds a slot", () =>
     Effect.gen(function* () {
-      const held = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 150, rejectMode: "held" })
-      const [, rejected] = yield* Effect.all([hit(held.url), Effect.delay(timed(hit(held.url)), "20 millis")], {
+      // Latencies and delays far apart, so that a busy machine's lag cannot reorder them.
+      const held = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 600, rejectMode: "held" })
+      const [, rejected] = yield* Effect.all([hit(held.url), Effect.delay(timed(hit(held.url)), "50 millis")], {
         concurrency: 2
       })
       expect(rejected.value.status).toBe(429)
-      expect(rejected.ms).toBeGreaterThanOrEqual(140)
-      const counted = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 150, rejectMode: "counted" })
+      expect(rejected.ms).toBeGreaterThanOrEqual(590)
+      const counted = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 600, rejectMode: "counted" })
       const statuses = yield* Effect.all(
-        [hit(counted.url), Effect.delay(hit(counted.url), "20 millis"), Effect.delay(hit(counted.url), "160 millis")],
+        [hit(counted.url), Effect.delay(hit(counted.url), "50 millis"), Effect.delay(hit(counted.url), "400 millis")],
         { concurrency: 3 }
       )
-      // counted: the 429 sent at 20 ms holds the only slot until 170 ms, so the request at 160 ms is refused too
+      // counted: the 429 sent at 50 ms holds the only slot until 650 ms, so the request at 400 ms is refused too
       expect(statuses.map((answer) => answer.status)).toEqual([200, 429, 429])
     }).pipe(Effect.scoped))
 
@@ -158,7 +160,8 @@ describe("simulator scenarios", () => {
       const latencies = ledger!.entries.map((entry) => entry.answeredAt - entry.receivedAt)
       const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length
       expect(mean).toBeGreaterThan(25)
-      expect(mean).toBeLessThan(40)
+      // Timers fire late while the process answers 200 requests at once, more so on a busy machine.
+      expect(mean).toBeLessThan(50)
       expect(Math.max(...latencies) - Math.min(...latencies)).toBeGreaterThan(20)
     }).pipe(Effect.scoped))
 })

@@ -1,0 +1,124 @@
+/**
+ * `npx tsx bench/instrumentation-overhead.ts`: what the metrics cost per upstream attempt.
+ *
+ * 1. The observer's hooks alone, called in a tight loop (nanoseconds per attempt).
+ * 2. The engine against an upstream that answers at once (as in bench/overhead.ts), with the
+ *    silent observer and with the service's metrics, in alternating rounds so that the machine's
+ *    other load falls on both alike; the medians are compared.
+ */
+import { Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
+import { AppConfig } from "../src/Config.js"
+import { BuildInfo } from "../src/Observability/BuildInfo.js"
+import { EngineObserver } from "../src/Observability/EngineObserver.js"
+import { Metrics } from "../src/Observability/Metrics.js"
+import { Runs } from "../src/Runs/Runs.js"
+import { DatabaseLive } from "../src/Store/Database.js"
+import { SqlLimitStoreLive } from "../src/Store/LimitStore.js"
+import { SqlRunStoreLive } from "../src/Store/SqlRunStore.js"
+import { AttemptFailed } from "../src/Upstream/AttemptFailed.js"
+import { UpstreamClient, UpstreamTarget } from "../src/Upstream/UpstreamClient.js"
+import { UpstreamLimiter } from "../src/Upstream/UpstreamLimiter.js"
+
+const ROUNDS = Number(process.env["ROUNDS"] ?? 5)
+const RUN_SECONDS = 2
+
+const metricsLayer = Metrics.Default.pipe(Layer.provide(BuildInfo.Default))
+
+// --- 1. the hooks alone -------------------------------------------------------------------------
+
+const hookCost = await Effect.runPromise(
+  Effect.map(Metrics, (metrics) => {
+    const observer = metrics.observer
+    const success = Exit.succeed(7)
+    const rejected = Exit.fail(new AttemptFailed({ outcome: "429", status: 429 }))
+    const calls = 2_000_000
+    const time = () => {
+      const started = process.hrtime.bigint()
+      for (let i = 0; i < calls; i++) {
+        // Three successes (each counted) for one 429, about what a healthy upstream gives.
+        if ((i & 3) === 3) observer.attemptEnded(rejected, 3, 1_000 + i)
+        else {
+          observer.attemptEnded(success, 20 + (i % 40), 1_000 + i)
+          observer.successCounted()
+        }
+      }
+      return Number(process.hrtime.bigint() - started) / calls
+    }
+    time() // warm up
+    return Math.min(time(), time(), time())
+  }).pipe(Effect.provide(metricsLayer))
+)
+console.log(`observer hooks alone: ${hookCost.toFixed(0)} ns per attempt`)
+
+// --- 2. the engine with and without metrics -----------------------------------------------------
+
+let attempts = 0
+const instant = Effect.async<number>((resume) => {
+  attempts += 1
+  setImmediate(() => resume(Effect.succeed(1)))
+})
+
+const engine = (observed: boolean) => {
+  const base = Runs.Default.pipe(
+    Layer.provide(UpstreamClient.fromAttempt(() => instant)),
+    Layer.provide(UpstreamLimiter.Default),
+    Layer.provide(Layer.succeed(UpstreamTarget, new URL("http://instant.test/"))),
+    Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
+    Layer.provide(DatabaseLive),
+    Layer.provide(
+      AppConfig.layer({
+        port: 0,
+        host: "127.0.0.1",
+        faultyServerUrl: Option.none(),
+        maxConcurrentRuns: 1,
+        maxPendingRuns: 1,
+        databaseUrl: ":memory:",
+        upstreamConcurrency: "auto",
+        upstreamInitialConcurrency: 16,
+        upstreamMaxConcurrency: 64,
+        upstreamTimeoutMs: 1000,
+        checkpointIntervalMs: 500,
+        shutdownGraceMs: 1000
+      })
+    )
+  )
+  return observed
+    ? base.pipe(
+        Layer.provide(Layer.effect(EngineObserver, Effect.map(Metrics, (metrics) => metrics.observer))),
+        Layer.provide(metricsLayer)
+      )
+    : base
+}
+
+const cpuPerAttempt = async (observed: boolean) => {
+  attempts = 0
+  const cpu = process.cpuUsage()
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      const runs = yield* Runs
+      const run = yield* runs.create(RUN_SECONDS)
+      for (;;) {
+        yield* Effect.sleep("100 millis")
+        if ((yield* runs.get(run.id)).status === "FINISHED") return
+      }
+    }).pipe(Effect.provide(engine(observed)), Effect.provide(Logger.minimumLogLevel(LogLevel.None)))
+  )
+  const used = process.cpuUsage(cpu)
+  return (used.user + used.system) / attempts
+}
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+const silent: Array<number> = []
+const observed: Array<number> = []
+await cpuPerAttempt(false) // warm up
+for (let round = 0; round < ROUNDS; round++) {
+  silent.push(await cpuPerAttempt(false))
+  observed.push(await cpuPerAttempt(true))
+}
+const format = (values: ReadonlyArray<number>) => values.map((value) => value.toFixed(1)).join(" ")
+console.log(`engine, silent observer:  median ${median(silent).toFixed(1)} µs CPU per attempt (rounds: ${format(silent)})`)
+console.log(`engine, service metrics:  median ${median(observed).toFixed(1)} µs CPU per attempt (rounds: ${format(observed)})`)

@@ -1,0 +1,43 @@
+import { HttpApi } from "@effect/platform"
+import { Api } from "../Api.js"
+import { docsRoutes } from "./ApiDocs.js"
+import { dashboardRoutes } from "./Dashboard/DashboardHttp.js"
+
+interface Route {
+  readonly method: string
+  /** The path as declared, e.g. "/runs/:id": a label of bounded cardinality. */
+  readonly template: string
+  readonly pattern: RegExp
+}
+
+const routeOf = (method: string, template: string): Route => {
+  const source = template.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]\w*/g, "[^/]+")
+  return { method, template, pattern: new RegExp(`^${source}/?$`) }
+}
+
+/** Every route the server answers: the HttpApi's endpoints and the raw routes served beside them. */
+const routes: ReadonlyArray<Route> = (() => {
+  const list: Array<Route> = [...docsRoutes, ...dashboardRoutes].map((route) => routeOf(route.method, route.path))
+  HttpApi.reflect(Api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => void list.push(routeOf(endpoint.method, endpoint.path))
+  })
+  return list
+})()
+
+/** The methods a path answers to; empty for an unknown path. */
+export const methodsFor = (path: string) =>
+  [...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method))]
+
+export const UNMATCHED_ROUTE = "unmatched"
+
+/** The template of the route a request is for, or "unmatched": never the raw path, whose values are unbounded. */
+export const routeTemplateFor = (method: string, path: string): string => {
+  let samePath: Route | undefined
+  for (const route of routes) {
+    if (!route.pattern.test(path)) continue
+    if (route.method === method) return route.template
+    samePath ??= route
+  }
+  return samePath?.template ?? UNMATCHED_ROUTE
+}
