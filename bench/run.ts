@@ -86,7 +86,18 @@ const startService = (upstream: URL) =>
     cpus: SERVICE_CORE
   })
 
-const resetSimulator = (simulator: URL) => fetch(new URL("/__reset", simulator), { method: "POST" }).then((r) => r.text())
+/**
+ * Clears the ledger and C's schedule, once the requests abandoned by the previous case have left
+ * the simulator: until their latency is over they still count against C.
+ */
+const resetSimulator = async (simulator: URL) => {
+  for (let tries = 0; tries < 200; tries++) {
+    const stats = (await (await fetch(new URL("/__stats", simulator))).json()) as { inFlight: number }
+    if (stats.inFlight === 0) break
+    await new Promise((done) => setTimeout(done, 25))
+  }
+  await (await fetch(new URL("/__reset", simulator), { method: "POST" })).text()
+}
 
 const postRun = async (service: URL, seconds: number) => {
   const response = await fetch(new URL("/runs", service), {
