@@ -6,18 +6,13 @@
  *    silent observer and with the service's metrics, in alternating rounds so that the machine's
  *    other load falls on both alike; the medians are compared.
  */
-import { Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
-import { AppConfig } from "../src/Config.js"
+import { Effect, Exit, Layer, Logger, LogLevel } from "effect"
+import { Runs } from "../src/Runs/Runs.js"
 import { BuildInfo } from "../src/Observability/BuildInfo.js"
 import { EngineObserver } from "../src/Observability/EngineObserver.js"
 import { Metrics } from "../src/Observability/Metrics.js"
-import { Runs } from "../src/Runs/Runs.js"
-import { DatabaseLive } from "../src/Store/Database.js"
-import { SqlLimitStoreLive } from "../src/Store/LimitStore.js"
-import { SqlRunStoreLive } from "../src/Store/SqlRunStore.js"
 import { AttemptFailed } from "../src/Upstream/AttemptFailed.js"
-import { UpstreamClient, UpstreamTarget } from "../src/Upstream/UpstreamClient.js"
-import { UpstreamLimiter } from "../src/Upstream/UpstreamLimiter.js"
+import { instantAttempts, instantEngine } from "./overhead.js"
 
 const ROUNDS = Number(process.env["ROUNDS"] ?? 5)
 const RUN_SECONDS = 2
@@ -52,36 +47,8 @@ console.log(`observer hooks alone: ${hookCost.toFixed(0)} ns per attempt`)
 
 // --- 2. the engine with and without metrics -----------------------------------------------------
 
-let attempts = 0
-const instant = Effect.async<number>((resume) => {
-  attempts += 1
-  setImmediate(() => resume(Effect.succeed(1)))
-})
-
 const engine = (observed: boolean) => {
-  const base = Runs.Default.pipe(
-    Layer.provide(UpstreamClient.fromAttempt(() => instant)),
-    Layer.provide(UpstreamLimiter.Default),
-    Layer.provide(Layer.succeed(UpstreamTarget, new URL("http://instant.test/"))),
-    Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
-    Layer.provide(DatabaseLive),
-    Layer.provide(
-      AppConfig.layer({
-        port: 0,
-        host: "127.0.0.1",
-        faultyServerUrl: Option.none(),
-        maxConcurrentRuns: 1,
-        maxPendingRuns: 1,
-        databaseUrl: ":memory:",
-        upstreamConcurrency: "auto",
-        upstreamInitialConcurrency: 16,
-        upstreamMaxConcurrency: 64,
-        upstreamTimeoutMs: 1000,
-        checkpointIntervalMs: 500,
-        shutdownGraceMs: 1000
-      })
-    )
-  )
+  const base = instantEngine("auto")
   return observed
     ? base.pipe(
         Layer.provide(Layer.effect(EngineObserver, Effect.map(Metrics, (metrics) => metrics.observer))),
@@ -91,7 +58,7 @@ const engine = (observed: boolean) => {
 }
 
 const cpuPerAttempt = async (observed: boolean) => {
-  attempts = 0
+  instantAttempts.count = 0
   const cpu = process.cpuUsage()
   await Effect.runPromise(
     Effect.gen(function* () {
@@ -104,7 +71,7 @@ const cpuPerAttempt = async (observed: boolean) => {
     }).pipe(Effect.provide(engine(observed)), Effect.provide(Logger.minimumLogLevel(LogLevel.None)))
   )
   const used = process.cpuUsage(cpu)
-  return (used.user + used.system) / attempts
+  return (used.user + used.system) / instantAttempts.count
 }
 
 const median = (values: ReadonlyArray<number>) => {
