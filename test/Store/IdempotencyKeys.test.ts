@@ -1,34 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
-import { AppConfig } from "../../src/Config.js"
-import type { Run } from "../../src/Domain/Run.js"
-import { makeRunIdGenerator } from "../../src/Domain/RunId.js"
-import { DatabaseLive } from "../../src/Store/Database.js"
 import { RunStore } from "../../src/Store/RunStore.js"
-import { SqlRunStoreLive } from "../../src/Store/SqlRunStore.js"
-import { testConfig } from "../support/config.js"
 import { countRows } from "../support/database.js"
 import { tempDatabase } from "../support/servers.js"
+import { pendingRun, runStoreOn } from "../support/store.js"
 
 /** A store with its own connection, as another process on the same database would have. */
 const connect = (databaseUrl: string) =>
   Effect.map(
-    Layer.build(SqlRunStoreLive.pipe(Layer.provide(DatabaseLive), Layer.provide(AppConfig.layer(testConfig({ databaseUrl }))))),
+    Layer.build(runStoreOn(databaseUrl)),
     Context.get(RunStore)
   )
 
-const newId = makeRunIdGenerator()
-const pendingRun = (createdAt: number): Run => ({
-  id: newId(createdAt),
-  seconds: 5,
-  status: "PENDING",
-  successfulResponsesCount: 0,
-  sum: 0n,
-  createdAt,
-  startedAt: null,
-  endsAt: null,
-  finishedAt: null
-})
 
 describe("Idempotency-Keys in SqlRunStore", () => {
   it.scoped("one key makes one run across connections; an expired key is free again", () =>

@@ -1,30 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
-import { AppConfig } from "../../src/Config.js"
+import { Effect, Option } from "effect"
 import { stringifyExact, parseExact } from "../../src/Domain/ExactJson.js"
-import type { Run } from "../../src/Domain/Run.js"
 import { makeRunIdGenerator } from "../../src/Domain/RunId.js"
-import { DatabaseLive } from "../../src/Store/Database.js"
 import { RunStore } from "../../src/Store/RunStore.js"
-import { SqlRunStoreLive } from "../../src/Store/SqlRunStore.js"
-import { testConfig } from "../support/config.js"
 import { tempDatabase } from "../support/servers.js"
+import { pendingRun, runStoreOn } from "../support/store.js"
 
-const storeOn = (databaseUrl: string) =>
-  SqlRunStoreLive.pipe(Layer.provide(DatabaseLive), Layer.provide(AppConfig.layer(testConfig({ databaseUrl }))))
-
+const storeOn = runStoreOn
 const newId = makeRunIdGenerator()
-const pendingRun = (createdAt: number): Run => ({
-  id: newId(createdAt),
-  seconds: 5,
-  status: "PENDING",
-  successfulResponsesCount: 0,
-  sum: 0n,
-  createdAt,
-  startedAt: null,
-  endsAt: null,
-  finishedAt: null
-})
+
 
 describe("SqlRunStore on SQLite", () => {
   it.effect("keeps a sum far beyond 2^53 exact, through the file and a reopen", () => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -89,3 +90,28 @@ export const simulatorUrl = (log: Record<string, unknown>): URL | undefined => {
   const annotations = log["annotations"] as { url?: string } | undefined
   return log["message"] === "simulator listening" && annotations?.url ? new URL(annotations.url) : undefined
 }
+
+export interface ExitResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `node <args>` in the project to completion (killed after `timeoutMs`), stdio not a terminal. */
+export const runNodeToExit = (args: ReadonlyArray<string>, env: Record<string, string>, timeoutMs: number) =>
+  Effect.async<ExitResult>((resume) => {
+    const child = spawn(process.execPath, [...args], {
+      cwd: projectRoot,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+    child.once("exit", (code) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code, stdout, stderr }))
+    })
+  })

@@ -1,30 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
+import { type ExitResult, projectRoot, runNodeToExit } from "./childProcess.js"
 
-const root = fileURLToPath(new URL("../..", import.meta.url))
 const bin = "bin/faulty-runs.mjs"
 
-export interface CliResult {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+export type CliResult = ExitResult
 
 /** Runs `faulty-runs <args>` (the package's bin) to completion, stdin and stderr not a terminal. */
-export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.async<CliResult>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => (stdout += chunk))
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000)
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      resume(Effect.succeed({ code, stdout, stderr }))
-    })
-  })
+export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => runNodeToExit([bin, ...args], env, 50_000)
 
 export interface CliProcess {
   readonly child: ChildProcess
@@ -36,7 +19,7 @@ export interface CliProcess {
 export const startCli = (args: ReadonlyArray<string>, ready: RegExp, env: Record<string, string> = {}) =>
   Effect.acquireRelease(
     Effect.async<CliProcess & { readonly match: RegExpMatchArray }, Error>((resume) => {
-      const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+      const child = spawn(process.execPath, [bin, ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
       let output = ""
       let started = false
       const exited = new Promise<number | string>((done) => child.once("exit", (code, signal) => done(code ?? signal ?? -1)))
