@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events"
-import { Clock, Duration, Effect, Schedule } from "effect"
+import { Clock, Duration, Effect, FiberSet, Schedule } from "effect"
 import { AppConfig } from "../Config.js"
 import type { Run } from "../Domain/Run.js"
 import { EngineObserver } from "../Observability/EngineObserver.js"
@@ -69,13 +69,30 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
       if (endsAt - now < limiter.roundTripMs() && limiter.othersWaiting(run.id)) return Effect.never
       return Effect.flatMap(attempt, countIfInTime)
     })
-    // Not Effect.forever: it yields to the scheduler after every round, which puts the worker
-    // behind every other ready fiber before it may send again (a longer refill gap). Every round
-    // waits on the network anyway, and the runtime still yields after a run of operations.
-    const collectForever: Effect.Effect<never, AttemptFailed> = Effect.suspend(() => Effect.flatMap(collectOne, () => collectForever))
-    const workers = Effect.forEach(Array.from({ length: limiter.workersPerRun }), () => collectForever, {
-      concurrency: "unbounded",
-      discard: true
+    // Workers follow the limiter's permits: one per permit, started when the limit grows and
+    // leaving when it shrinks. Idle extra workers would each wait a long time for a slot, and
+    // every hand-over of a slot to another fiber of the same run is a detour before the next send.
+    let workers = 0
+    const workersUntilTheEnd = Effect.gen(function* () {
+      const workerSet = yield* FiberSet.make<void, AttemptFailed>()
+      const spawn = Effect.suspend(() => {
+        workers += 1
+        return FiberSet.run(workerSet, worker)
+      })
+      // Not Effect.forever: it yields to the scheduler after every round, which puts the worker
+      // behind every other ready fiber before it may send again (a longer refill gap). Every round
+      // waits on the network anyway, and the runtime still yields after a run of operations.
+      const worker: Effect.Effect<void, AttemptFailed> = Effect.suspend(() => {
+        const wanted = limiter.permits()
+        if (workers > wanted) {
+          workers -= 1
+          return Effect.void
+        }
+        const round = Effect.zipRight(collectOne, worker)
+        return workers < wanted ? Effect.zipRight(spawn, round) : round
+      })
+      yield* spawn
+      return yield* FiberSet.join(workerSet)
     })
     const checkpoints = Effect.suspend(() => store.checkpoint(run.id, counters.snapshot())).pipe(
       Effect.catchAll(() => Effect.void),
@@ -90,7 +107,7 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
       if (remaining <= 0) return
       yield* Effect.addFinalizer(() => Effect.sync(() => inFlight.abort()))
       yield* Effect.forkScoped(checkpoints)
-      yield* Effect.timeoutOption(workers, Duration.millis(remaining))
+      yield* Effect.timeoutOption(Effect.scoped(workersUntilTheEnd), Duration.millis(remaining))
     }).pipe(
       Effect.scoped,
       // Shutdown: the run stays IN_PROGRESS with its counters saved, and resumes after a restart.

@@ -93,8 +93,8 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     }
 
     return {
-      /** Workers a run keeps: enough to use every permit the limit may ever give it. */
-      workersPerRun: config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency,
+      /** Requests that may be in flight now, over all runs (the limit plus any overshoot). */
+      permits: () => slots.capacity,
       withSlot: <A, R>(runId: string, attempt: Effect.Effect<A, AttemptFailed, R>): Effect.Effect<A, AttemptFailed, R> =>
         slots.withSlot(runId, tracked(attempt)),
       roundTripMs: () => limit.roundTripMs,
