@@ -35,6 +35,8 @@ export type LimitPhase = "start" | "steady"
 
 export interface LimitSnapshot {
   readonly limit: number
+  /** The limit without a probe in progress. */
+  readonly settledLimit: number
   readonly permits: number
   readonly phase: LimitPhase
   readonly smoothedRttMs: number
@@ -71,6 +73,8 @@ export class AdaptiveLimit {
   private probeStep = 1
   private probeDelay = QUIET_WINDOWS_BEFORE_PROBE
   private probing = false
+  /** The limit before the probe in progress raised it. */
+  private probeBase = 0
   private probeSuccesses = 0
   private rejections = 0
   private decreases = 0
@@ -82,6 +86,11 @@ export class AdaptiveLimit {
 
   get limit(): number {
     return this.currentLimit
+  }
+
+  /** The limit without a probe in progress: what has held, and what is worth remembering. */
+  get settledLimit(): number {
+    return this.probing ? Math.min(this.probeBase, this.currentLimit) : this.currentLimit
   }
 
   /** Requests allowed in flight: the limit, plus the overshoot when a 429 is cheap. */
@@ -112,17 +121,17 @@ export class AdaptiveLimit {
 
   /**
    * An answer that the upstream accepted (200, 500, malformed): it measured a round trip.
-   * `fullAtSend` says whether every permit was in use when it was sent, i.e. whether the limit
+   * `limitWasFull` says whether every permit was in use while it was out, i.e. whether the limit
    * was what held us back.
    */
-  onAccepted(now: number, rttMs: number, fullAtSend: boolean): void {
+  onAccepted(now: number, rttMs: number, limitWasFull: boolean): void {
     this.smoothedRtt = this.smoothedRtt === 0 ? rttMs : this.smoothedRtt * 0.875 + rttMs * 0.125
     this.windowRttSum += rttMs
     this.windowRttCount += 1
-    if (fullAtSend) this.windowSaturated = true
+    if (limitWasFull) this.windowSaturated = true
     this.advanceWindow(now)
     // Grow only when the limit is what we hit; an idle limit says nothing about C.
-    if (this.phase === "start" && fullAtSend && !this.guardHolds()) {
+    if (this.phase === "start" && limitWasFull && !this.guardHolds()) {
       this.currentLimit = Math.min(this.options.max, this.currentLimit + 1)
     }
   }
@@ -167,6 +176,7 @@ export class AdaptiveLimit {
   snapshot(): LimitSnapshot {
     return {
       limit: this.currentLimit,
+      settledLimit: this.settledLimit,
       permits: this.permits,
       phase: this.phase,
       smoothedRttMs: this.smoothedRtt,
@@ -218,6 +228,7 @@ export class AdaptiveLimit {
           this.quietWindows > this.probeDelay &&
           mean <= HOLD_RATIO * this.baselineRtt + 1
         ) {
+          this.probeBase = this.currentLimit
           this.currentLimit = Math.min(this.options.max, this.currentLimit + this.probeStep)
           this.probeStep *= 2
           this.probing = true

@@ -47,19 +47,23 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       permitsAtSend: number,
       exit: Exit.Exit<unknown, AttemptFailed>
     ) => {
+      // Whether every permit was taken while this request was out, i.e. the limit held us back.
+      // Checked at both ends: a run's workers start one after another, so the first requests of a
+      // wave see fewer in flight at their send than there are a moment later.
+      const limitWasFull = Math.max(inFlightAtSend, pending.size) >= permitsAtSend
       pending.delete(id)
       const now = nowMs()
       observer.attemptEnded(exit, now - sentAt, now)
       if (fixed) return
       if (Exit.isSuccess(exit)) {
-        limit.onAccepted(now, now - sentAt, inFlightAtSend >= permitsAtSend)
+        limit.onAccepted(now, now - sentAt, limitWasFull)
       } else if (exit.cause._tag === "Fail") {
         const { outcome } = exit.cause.error
         if (outcome === "429") limit.onRejected(now, now - sentAt, inFlightAtSend)
         // 500 and 504 are random faults, not overload: they never move the limit. A 504's slower
         // answer would only blur the round trip, so only 500s and bad bodies measure it.
         else if (outcome === "500" || outcome === "malformed" || outcome === "status") {
-          limit.onAccepted(now, now - sentAt, inFlightAtSend >= permitsAtSend)
+          limit.onAccepted(now, now - sentAt, limitWasFull)
         }
       }
       slots.resize(limit.permits)
@@ -83,7 +87,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     if (!fixed) {
       let saved = Option.getOrElse(learned, () => 0)
       const save = Effect.suspend(() => {
-        const current = limit.limit
+        const current = limit.settledLimit
         if (current === saved || limit.snapshot().phase === "start") return Effect.void
         saved = current
         return Effect.flatMap(Clock.currentTimeMillis, (at) => store.save(upstream, current, at))

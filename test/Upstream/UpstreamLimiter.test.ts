@@ -58,7 +58,9 @@ describe("UpstreamLimiter", () => {
         for (let i = 0; i < 100; i++) yield* TestClock.adjust(Duration.millis(10))
         return limiter.snapshot()
       }).pipe(Effect.scoped, Effect.provide(limiterOn(databaseUrl)))
-      expect(learned.limit).toBe(limit)
+      // A probe one above C may be in progress at any instant; what has held is C.
+      expect(learned.settledLimit).toBe(limit)
+      expect(learned.limit).toBeLessThanOrEqual(limit + 1)
       expect(learned.rejections).toBeGreaterThan(0)
       const saved = yield* Effect.flatMap(LimitStore, (store) => store.load(upstream.href)).pipe(
         Effect.provide(limiterOn(databaseUrl))
