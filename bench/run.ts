@@ -204,8 +204,8 @@ interface Line {
 }
 
 const runScenario = async (scenario: Scenario): Promise<ReadonlyArray<Line>> => {
-  const simulator = await startSimulator(scenario)
-  const simUrl = simulator.ready
+  let simulator = await startSimulator(scenario)
+  let simUrl = simulator.ready
   let service = scenario.strategies.includes("service") ? await startService(simUrl) : undefined
   try {
     if (service !== undefined && scenario.cold !== true) {
@@ -215,12 +215,18 @@ const runScenario = async (scenario: Scenario): Promise<ReadonlyArray<Line>> => 
     const results = new Map<StrategyName, Array<CaseResult>>()
     for (let rep = 0; rep < reps; rep++) {
       const order = rep % 2 === 0 ? scenario.strategies : [...scenario.strategies].reverse()
-      for (const strategy of order) {
-        await resetSimulator(simUrl)
-        if (strategy === "service" && scenario.cold === true && rep > 0) {
+      for (const [index, strategy] of order.entries()) {
+        if (scenario.isolated === true && (rep > 0 || index > 0)) {
+          await service?.kill()
+          await simulator.kill()
+          simulator = await startSimulator(scenario)
+          simUrl = simulator.ready
+          service = strategy === "service" ? await startService(simUrl) : undefined
+        } else if (strategy === "service" && scenario.cold === true && rep > 0) {
           await service!.kill()
           service = await startService(simUrl)
         }
+        await resetSimulator(simUrl)
         const result =
           strategy === "service" ? await runService(scenario, service!, simUrl) : await runClient(scenario, strategy, simUrl)
         results.set(strategy, [...(results.get(strategy) ?? []), result])

@@ -12,6 +12,11 @@ export interface Scenario {
   readonly runs?: number
   /** Measure from a cold limiter (fresh process and database, no warm-up run). */
   readonly cold?: boolean
+  /**
+   * A fresh simulator for every case (and, with `cold`, a fresh service): where C counts open
+   * connections, the idle keep-alive connections of an earlier case would still hold the slots.
+   */
+  readonly isolated?: boolean
   readonly targets: ReadonlyArray<TargetName>
 }
 
@@ -73,7 +78,12 @@ export const scenarios: ReadonlyArray<Scenario> = [
   ),
   withSimulator(base, "held429_L50_C50_p70", { SIM_429_MODE: "held" }, { strategies: ["service", "oracle", "greedy-2C"] }),
   withSimulator(base, "counted429_L50_C50_p70", { SIM_429_MODE: "counted" }, { strategies: ["service", "oracle", "greedy-2C"] }),
-  withSimulator(base, "connections_L50_C50_p70", { SIM_LIMIT_BY: "connections" }, { strategies: ["service", "oracle"], targets: [] }),
+  withSimulator(
+    base,
+    "connections_L50_C50_p70",
+    { SIM_LIMIT_BY: "connections" },
+    { cold: true, isolated: true, strategies: ["service", "oracle"], targets: [] }
+  ),
   withSimulator(base, "lognormal_L50_C50_p70", { SIM_LATENCY_DIST: "lognormal", SIM_JITTER_MS: "25" }, { strategies: ["service", "oracle"] }),
   withSimulator(
     steady(1, 16, 0.9),
