@@ -12,7 +12,8 @@
  *   same signal, so a burst of 429s does not compound.
  * - Probing: after a few quiet round trips the limit grows by one; when that level holds for a
  *   round trip the next probe follows at once with a doubled step, and after two such successes
- *   C has clearly risen, so the fast start takes over again. Where a 429 is expensive (it is
+ *   C has clearly risen, so the fast start takes over again. A round trip in which the overshoot
+ *   (below) drew no 429 counts as such a success. Where a 429 is expensive (it is
  *   held, or holds an upstream slot), a probe that draws one doubles the wait before the next
  *   (up to 16 round trips).
  * - Latency guard: when round trips are inflated well above the best seen, our own side (CPU,
@@ -64,6 +65,9 @@ export class AdaptiveLimit {
   private windowRttSum = 0
   private windowRttCount = 0
   private windowRejected = false
+  /** Any 429 in the window, the overshoot's included. */
+  private windowAnyRejection = false
+  private windowPermits = 0
   private windowSaturated = false
   private windowLimit = 0
   /** The highest limit that a whole round trip ran at, fully used, without a 429. */
@@ -138,15 +142,21 @@ export class AdaptiveLimit {
 
   /**
    * A 429, `rttMs` after it was sent, when `inFlightAtSend` of our requests (itself included)
-   * were in flight.
+   * were in flight, and `inFlightAtAnswer` when it came back.
    */
-  onRejected(now: number, rttMs: number, inFlightAtSend: number): void {
+  onRejected(now: number, rttMs: number, inFlightAtSend: number, inFlightAtAnswer: number): void {
     this.rejections += 1
     this.smoothedRejectionRtt =
       this.smoothedRejectionRtt === 0 ? rttMs : this.smoothedRejectionRtt * 0.875 + rttMs * 0.125
     this.advanceWindow(now)
+    this.windowAnyRejection = true
+    // What the upstream held when it refused were our requests in flight at that moment. Requests
+    // sent together can arrive out of order over different connections, so the count at the send
+    // alone can fall short; a 429 that came straight back saw about the count at its answer too.
+    const answeredAtOnce = rttMs * CHEAP_REJECTION_RATIO < this.roundTripMs
+    const inFlightWhenRefused = answeredAtOnce ? Math.max(inFlightAtSend, inFlightAtAnswer) : inFlightAtSend
     // The overshoot's own request: a 429 was expected, it says nothing new about C.
-    if (this.phase === "steady" && inFlightAtSend > this.currentLimit) return
+    if (this.phase === "steady" && inFlightWhenRefused > this.currentLimit) return
     this.windowRejected = true
     if (this.probing && !this.rejectionIsCheap) {
       this.probeDelay = Math.min(this.probeDelay * 2, MOST_QUIET_WINDOWS_BEFORE_PROBE)
@@ -157,7 +167,7 @@ export class AdaptiveLimit {
     this.probeStep = 1
     // A burst of 429s within one round trip of a decrease is the same signal.
     if (now - this.lastDecreaseAt < this.roundTripMs) return
-    const estimate = clamp(inFlightAtSend - 1, this.options.min, this.options.max)
+    const estimate = clamp(inFlightWhenRefused - 1, this.options.min, this.options.max)
     const probeFailed =
       this.phase === "steady" &&
       this.lastGoodLimit !== undefined &&
@@ -210,8 +220,13 @@ export class AdaptiveLimit {
         this.probeStep = 1
       } else if (this.phase === "steady" && !this.windowRejected && now - this.lastDecreaseAt >= this.roundTripMs) {
         this.quietWindows += 1
-        if (this.probing && this.windowSaturated) {
+        // The overshoot is a standing probe: a whole round trip at limit + 1 without one 429 means
+        // C has risen at least that far.
+        const overshootHeld =
+          !this.probing && this.windowPermits > this.windowLimit && this.windowSaturated && !this.windowAnyRejection
+        if ((this.probing && this.windowSaturated) || overshootHeld) {
           // The probed level held for a whole round trip: probe again now, or start fast again.
+          if (overshootHeld) this.currentLimit = Math.min(this.options.max, this.windowPermits)
           this.probing = false
           this.probeDelay = QUIET_WINDOWS_BEFORE_PROBE
           this.probeSuccesses += 1
@@ -242,8 +257,10 @@ export class AdaptiveLimit {
     this.windowRttSum = 0
     this.windowRttCount = 0
     this.windowRejected = false
+    this.windowAnyRejection = false
     this.windowSaturated = false
     this.windowLimit = this.currentLimit
+    this.windowPermits = this.permits
     this.windowEndsAt = now + this.roundTripMs
   }
 }

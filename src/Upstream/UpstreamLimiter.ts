@@ -50,7 +50,8 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       // Whether every permit was taken while this request was out, i.e. the limit held us back.
       // Checked at both ends: a run's workers start one after another, so the first requests of a
       // wave see fewer in flight at their send than there are a moment later.
-      const limitWasFull = Math.max(inFlightAtSend, pending.size) >= permitsAtSend
+      const inFlightAtAnswer = pending.size
+      const limitWasFull = Math.max(inFlightAtSend, inFlightAtAnswer) >= permitsAtSend
       pending.delete(id)
       const now = nowMs()
       observer.attemptEnded(exit, now - sentAt, now)
@@ -59,7 +60,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
         limit.onAccepted(now, now - sentAt, limitWasFull)
       } else if (exit.cause._tag === "Fail") {
         const { outcome } = exit.cause.error
-        if (outcome === "429") limit.onRejected(now, now - sentAt, inFlightAtSend)
+        if (outcome === "429") limit.onRejected(now, now - sentAt, inFlightAtSend, inFlightAtAnswer)
         // 500 and 504 are random faults, not overload: they never move the limit. A 504's slower
         // answer would only blur the round trip, so only 500s and bad bodies measure it.
         else if (outcome === "500" || outcome === "malformed" || outcome === "status") {
