@@ -52,12 +52,20 @@ const HOLD_RATIO = 2
 const SHRINK_RATIO = 3
 /** Overshoot only when a 429 comes back this many times faster than an accepted answer. */
 const CHEAP_REJECTION_RATIO = 8
+const REJECTION_RTT_SAMPLES = 9
+/**
+ * Where round trips take a few milliseconds, probing every few round trips would draw a 429 every
+ * few milliseconds while C stands still: probes are at least this far apart.
+ */
+const MIN_PROBE_INTERVAL_MS = 50
 
 export class AdaptiveLimit {
   private currentLimit: number
   private phase: LimitPhase
   private smoothedRtt = 0
-  private smoothedRejectionRtt = 0
+  /** The latest 429 round trips (a ring), whose median says how fast the upstream refuses. */
+  private readonly rejectionRtts: Array<number> = []
+  private nextRejectionRtt = 0
   private baselineRtt = Number.POSITIVE_INFINITY
   /** The limit in force when the baseline round trip was measured. */
   private baselineLimit = 1
@@ -68,6 +76,8 @@ export class AdaptiveLimit {
   /** Any 429 in the window, the overshoot's included. */
   private windowAnyRejection = false
   private windowPermits = 0
+  /** When the current run of round trips at limit + 1 without a 429 began. */
+  private overshootQuietSince: number | undefined = undefined
   private windowSaturated = false
   private windowLimit = 0
   /** The highest limit that a whole round trip ran at, fully used, without a 429. */
@@ -77,6 +87,7 @@ export class AdaptiveLimit {
   private probeStep = 1
   private probeDelay = QUIET_WINDOWS_BEFORE_PROBE
   private probing = false
+  private lastProbeAt = Number.NEGATIVE_INFINITY
   /** The limit before the probe in progress raised it. */
   private probeBase = 0
   private probeSuccesses = 0
@@ -107,15 +118,26 @@ export class AdaptiveLimit {
   }
 
   private get rejectionIsCheap(): boolean {
-    return this.smoothedRejectionRtt > 0 && this.smoothedRejectionRtt * CHEAP_REJECTION_RATIO < this.smoothedRtt
+    return this.rejectionRtts.length > 0 && this.rejectionRttMs * CHEAP_REJECTION_RATIO < this.smoothedRtt
+  }
+
+  /**
+   * The median of the latest 429 round trips. A median, not an average: a few 429s delayed by a
+   * busy event loop would otherwise hold the average up, and with the overshoot off too few new
+   * 429s come to bring it down.
+   */
+  private get rejectionRttMs(): number {
+    const sorted = [...this.rejectionRtts].sort((a, b) => a - b)
+    return sorted[Math.floor(sorted.length / 2)]!
   }
 
   /**
    * How long a 429's slot stays taken before it is used again: long enough that one slot's 429s
-   * stay near a tenth of the successes (about limit/RTT a second), short enough to catch a gap.
+   * stay below a tenth of the successes (at most limit/RTT a second, fewer where answers fail),
+   * short enough to catch a gap.
    */
   get rejectionPauseMs(): number {
-    return Math.max(1, this.smoothedRtt / 5, (8 * this.smoothedRtt) / this.currentLimit)
+    return Math.max(1, this.smoothedRtt / 5, (12 * this.smoothedRtt) / this.currentLimit)
   }
 
   /** One round trip, the pace of every decision (at least a millisecond). */
@@ -146,8 +168,8 @@ export class AdaptiveLimit {
    */
   onRejected(now: number, rttMs: number, inFlightAtSend: number, inFlightAtAnswer: number): void {
     this.rejections += 1
-    this.smoothedRejectionRtt =
-      this.smoothedRejectionRtt === 0 ? rttMs : this.smoothedRejectionRtt * 0.875 + rttMs * 0.125
+    this.rejectionRtts[this.nextRejectionRtt] = rttMs
+    this.nextRejectionRtt = (this.nextRejectionRtt + 1) % REJECTION_RTT_SAMPLES
     this.advanceWindow(now)
     this.windowAnyRejection = true
     // What the upstream held when it refused were our requests in flight at that moment. Requests
@@ -220,10 +242,17 @@ export class AdaptiveLimit {
         this.probeStep = 1
       } else if (this.phase === "steady" && !this.windowRejected && now - this.lastDecreaseAt >= this.roundTripMs) {
         this.quietWindows += 1
-        // The overshoot is a standing probe: a whole round trip at limit + 1 without one 429 means
-        // C has risen at least that far.
-        const overshootHeld =
+        // The overshoot is a standing probe: round trips at limit + 1 without one 429 mean C has
+        // risen at least that far. At least two of them, and long enough for the overshoot's
+        // pauses after its 429s to have ended several times over.
+        const overshootQuiet =
           !this.probing && this.windowPermits > this.windowLimit && this.windowSaturated && !this.windowAnyRejection
+        if (!overshootQuiet) this.overshootQuietSince = undefined
+        else if (this.overshootQuietSince === undefined) this.overshootQuietSince = now
+        const overshootHeld =
+          this.overshootQuietSince !== undefined &&
+          now - this.overshootQuietSince >= Math.max(this.roundTripMs, 4 * this.rejectionPauseMs)
+        if (overshootHeld) this.overshootQuietSince = undefined
         if ((this.probing && this.windowSaturated) || overshootHeld) {
           // The probed level held for a whole round trip: probe again now, or start fast again.
           if (overshootHeld) this.currentLimit = Math.min(this.options.max, this.windowPermits)
@@ -241,9 +270,11 @@ export class AdaptiveLimit {
           this.phase === "steady" &&
           !this.probing &&
           this.quietWindows > this.probeDelay &&
+          now - this.lastProbeAt >= MIN_PROBE_INTERVAL_MS &&
           mean <= HOLD_RATIO * this.baselineRtt + 1
         ) {
           this.probeBase = this.currentLimit
+          this.lastProbeAt = now
           this.currentLimit = Math.min(this.options.max, this.currentLimit + this.probeStep)
           this.probeStep *= 2
           this.probing = true
