@@ -194,6 +194,8 @@ interface Line {
   readonly scenario: Scenario
   readonly strategy: StrategyName
   readonly n: number
+  /** (largest N − smallest N) / median N over the repetitions. */
+  readonly spread: number
   readonly eOracle: number
   readonly eEff: number
   readonly rejectedPerSuccess: number
@@ -244,6 +246,7 @@ const runScenario = async (scenario: Scenario): Promise<ReadonlyArray<Line>> => 
         scenario,
         strategy,
         n,
+        spread: n > 0 ? (Math.max(...cases.map((r) => r.successes)) - Math.min(...cases.map((r) => r.successes))) / n : Number.NaN,
         eOracle: oracleN > 0 ? n / oracleN : Number.NaN,
         eEff: ideal > 0 ? n / ideal : Number.NaN,
         rejectedPerSuccess: median(cases.map((r) => (r.successes > 0 ? r.ledger.rejected / r.successes : Number.NaN))),
@@ -262,7 +265,7 @@ const runScenario = async (scenario: Scenario): Promise<ReadonlyArray<Line>> => 
 const fmt = (value: number | undefined, digits = 2) => (value === undefined || Number.isNaN(value) ? "–" : value.toFixed(digits))
 
 const formatLine = (line: Line) =>
-  `${line.scenario.name} [${line.strategy}] N=${line.n} E_oracle=${fmt(line.eOracle)} E_eff=${fmt(line.eEff)} ` +
+  `${line.scenario.name} [${line.strategy}] N=${line.n} spread=${fmt(line.spread)} E_oracle=${fmt(line.eOracle)} E_eff=${fmt(line.eEff)} ` +
   `429/success=${fmt(line.rejectedPerSuccess, 3)} cpu_ms/success=${fmt(line.cpuMsPerSuccess, 3)} ` +
   `attempts/s=${fmt(line.attemptsPerSecond, 0)}` +
   (line.jain === undefined ? "" : ` jain=${fmt(line.jain, 4)}`) +
@@ -348,7 +351,8 @@ Measured by \`npm run bench\` on ${startedAt.toISOString().slice(0, 10)} (${reps
 ${machine()}
 
 Each case is one run of the scenario's window against the bundled simulator in its own process. \`N\` is the
-successes counted inside the window (the service's run count; a reference client's own count), \`E_oracle\` is
+successes counted inside the window (the service's run count; a reference client's own count; the median
+of the repetitions), \`spread\` is (largest N − smallest N) / N over the repetitions, \`E_oracle\` is
 N over the oracle's N in the same scenario (an undici client that knows C and keeps exactly C in flight),
 \`E_eff\` is N over the ideal p̂·C̄·T/L̄ (p̂ and L̄ measured from the simulator's ledger for that case),
 \`429/success\` and \`attempts/s\` come from the ledger, \`cpu_ms/success\` is the CPU time of the service
@@ -376,6 +380,8 @@ ${overhead.join("\n")}
 \`\`\`
 ${all.map(formatLine).join("\n")}
 \`\`\`
+
+${readFileSync(new URL("./report-notes.md", import.meta.url), "utf8").trim()}
 `
   writeFileSync(new URL("../docs/BENCHMARKS.md", import.meta.url), report)
   console.log("\nwrote docs/BENCHMARKS.md")
