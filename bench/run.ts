@@ -140,6 +140,7 @@ const runService = async (scenario: Scenario, service: NodeProcess<URL>, simulat
   const perRun = await Promise.all(ids.map((id) => awaitCount(service.ready, id)))
   const cpuMs = processCpuMs(service.child.pid!) - cpuBefore
   if (process.env["BENCH_DEBUG"]) {
+    console.log(`runs counted ${perRun.join(" ")}`)
     for (const log of service.logs.filter((l) => l["message"] === "run finished").slice(-ids.length)) {
       console.log(JSON.stringify((log["annotations"] as Record<string, unknown>)["upstreamLimit"]))
     }

@@ -173,9 +173,10 @@ export class AdaptiveLimit {
     this.advanceWindow(now)
     this.windowAnyRejection = true
     // What the upstream held when it refused were our requests in flight at that moment. Requests
-    // sent together can arrive out of order over different connections, so the count at the send
-    // alone can fall short; a 429 that came straight back saw about the count at its answer too.
-    const answeredAtOnce = rttMs * CHEAP_REJECTION_RATIO < this.roundTripMs
+    // sent together can arrive out of order over different connections (one still being opened),
+    // so the count at the send alone can fall short; a 429 that came back well before an answer
+    // could have (not held by the upstream) saw about the count at its answer too.
+    const answeredAtOnce = rttMs * 2 < this.roundTripMs
     const inFlightWhenRefused = answeredAtOnce ? Math.max(inFlightAtSend, inFlightAtAnswer) : inFlightAtSend
     // The overshoot's own request: a 429 was expected, it says nothing new about C.
     if (this.phase === "steady" && inFlightWhenRefused > this.currentLimit) return

@@ -39,6 +39,14 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
 
     const pending = new Set<number>()
     let sequence = 0
+    // Requests abandoned at a run's end (or shutdown): the upstream still holds them until their
+    // answer is due, so they still count as in flight until then (when each is expected to end, in
+    // ms). Otherwise the other runs' next 429 would read C as that much lower.
+    let abandoned: Array<number> = []
+    const inFlightNow = (now: number) => {
+      if (abandoned.length > 0) abandoned = abandoned.filter((endsAt) => endsAt > now)
+      return pending.size + abandoned.length
+    }
 
     const learn = (
       id: number,
@@ -50,10 +58,11 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       // Whether every permit was taken while this request was out, i.e. the limit held us back.
       // Checked at both ends: a run's workers start one after another, so the first requests of a
       // wave see fewer in flight at their send than there are a moment later.
-      const inFlightAtAnswer = pending.size
+      const now = nowMs()
+      const inFlightAtAnswer = inFlightNow(now)
       const limitWasFull = Math.max(inFlightAtSend, inFlightAtAnswer) >= permitsAtSend
       pending.delete(id)
-      const now = nowMs()
+      if (Exit.isInterrupted(exit)) abandoned.push(sentAt + limit.roundTripMs)
       observer.attemptEnded(exit, now - sentAt, now)
       if (fixed) return
       if (Exit.isSuccess(exit)) {
@@ -80,7 +89,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
         const id = ++sequence
         const sentAt = nowMs()
         pending.add(id)
-        const inFlightAtSend = pending.size
+        const inFlightAtSend = inFlightNow(sentAt)
         const permitsAtSend = limit.permits
         return Effect.onExit(attempt, (exit) => Effect.sync(() => learn(id, sentAt, inFlightAtSend, permitsAtSend, exit)))
       }).pipe(Effect.tapError(pauseAfterRejection))

@@ -69,6 +69,41 @@ describe("UpstreamLimiter", () => {
     })
   })
 
+  it.effect("requests abandoned at a run's end still count as in flight while the upstream holds them", () => {
+    const limit = 6
+    let inFlight = 0
+    // A model upstream whose slot stays taken until the answer is due, even if the caller gave up.
+    const attempt = Effect.suspend(() => {
+      if (inFlight >= limit) {
+        return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
+      }
+      inFlight += 1
+      const release = Effect.sync(() => (inFlight -= 1))
+      return Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(
+        Effect.onExit((exit) => (exit._tag === "Failure" ? Effect.forkDaemon(Effect.zipRight(Effect.sleep(Duration.millis(20)), release)) : release))
+      )
+    })
+    return Effect.gen(function* () {
+      const limiter = yield* UpstreamLimiter
+      const workers = (run: string) =>
+        Effect.all(Array.from({ length: 10 }, () => Effect.forever(Effect.either(limiter.withSlot(run, attempt)))), {
+          concurrency: "unbounded"
+        })
+      const ending = yield* Effect.fork(workers("ending"))
+      yield* Effect.fork(workers("going-on"))
+      for (let i = 0; i < 100; i++) yield* TestClock.adjust(Duration.millis(10))
+      expect(limiter.snapshot().settledLimit).toBe(limit)
+      // The first run ends: its requests are abandoned, but the upstream is as full as before.
+      yield* Fiber.interrupt(ending)
+      const settled: Array<number> = []
+      for (let i = 0; i < 40; i++) {
+        yield* TestClock.adjust(Duration.millis(1))
+        settled.push(limiter.snapshot().settledLimit)
+      }
+      expect(Math.min(...settled)).toBe(limit)
+    }).pipe(Effect.provide(limiterOn(tempDatabase())))
+  })
+
   it.effect("a fixed UPSTREAM_CONCURRENCY never moves", () =>
     Effect.gen(function* () {
       const limiter = yield* UpstreamLimiter
