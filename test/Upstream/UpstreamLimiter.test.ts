@@ -78,9 +78,10 @@ describe("UpstreamLimiter", () => {
         return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
       }
       inFlight += 1
-      const release = Effect.sync(() => (inFlight -= 1))
+      const release = Effect.sync(() => void (inFlight -= 1))
+      const releaseWhenDue = Effect.asVoid(Effect.forkDaemon(Effect.zipRight(Effect.sleep(Duration.millis(20)), release)))
       return Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(
-        Effect.onExit((exit) => (exit._tag === "Failure" ? Effect.forkDaemon(Effect.zipRight(Effect.sleep(Duration.millis(20)), release)) : release))
+        Effect.onExit((exit) => (exit._tag === "Failure" ? releaseWhenDue : release))
       )
     })
     return Effect.gen(function* () {
