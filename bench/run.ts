@@ -8,18 +8,24 @@
  *   npm run bench -- --only=steady_L50  scenarios whose name contains the text (report not written)
  *   npm run bench -- --reps=1           fewer repetitions
  */
-import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { cpus, loadavg, totalmem, tmpdir } from "node:os"
-import { join } from "node:path"
-import { listeningUrl, type NodeProcess, simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
+import { readFileSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, totalmem } from "node:os"
+import type { NodeProcess } from "../test/support/childProcess.js"
 import { closedLoop } from "./clients.js"
 import { measureEngineOverhead } from "./overhead.js"
 import { fetchLedger, type LedgerFacts, timeToConcurrency } from "./ledger.js"
+import {
+  awaitCount,
+  pinSelf,
+  postRun,
+  processCpuMs,
+  resetSimulator,
+  SERVICE_CORE,
+  SIMULATOR_CORE,
+  startService,
+  startSimulator
+} from "./processes.js"
 import { type Scenario, scenarios, type StrategyName } from "./scenarios.js"
-
-const SERVICE_CORE = "0"
-const SIMULATOR_CORE = "1"
 
 const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1]
 const only = flag("only")
@@ -43,81 +49,6 @@ const jain = (values: ReadonlyArray<number>) => {
   const total = values.reduce((a, b) => a + b, 0)
   const squares = values.reduce((a, b) => a + b * b, 0)
   return squares === 0 ? 0 : (total * total) / (values.length * squares)
-}
-
-/** CPU time (ms) a process has used, from /proc (clock ticks of 10 ms). */
-const processCpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-
-const pinSelf = () => {
-  try {
-    execFileSync("taskset", ["-pc", SERVICE_CORE, String(process.pid)], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  }
-}
-
-const startSimulator = (scenario: Scenario) =>
-  startNodeProcess({
-    entry: "src/Simulator/main.ts",
-    env: { SIM_PORT: "0", SIM_SEED: "11", SIM_LEDGER_LIMIT: "5000000", ...scenario.simulator },
-    ready: simulatorUrl,
-    cpus: SIMULATOR_CORE
-  })
-
-const startService = (upstream: URL) =>
-  startNodeProcess({
-    entry: "src/main.ts",
-    env: {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      FAULTY_SERVER_URL: upstream.href,
-      DATABASE_URL: join(mkdtempSync(join(tmpdir(), "faulty-bench-")), "runs.sqlite"),
-      MAX_CONCURRENT_RUNS: "4",
-      MAX_PENDING_RUNS: "16",
-      UPSTREAM_CONCURRENCY: "auto",
-      // for experiments: extra service settings as JSON, e.g. BENCH_SERVICE_ENV='{"UPSTREAM_CONCURRENCY":"16"}'
-      ...(JSON.parse(process.env["BENCH_SERVICE_ENV"] ?? "{}") as Record<string, string>)
-    },
-    ready: listeningUrl,
-    cpus: SERVICE_CORE
-  })
-
-/**
- * Clears the ledger and C's schedule, once the requests abandoned by the previous case have left
- * the simulator: until their latency is over they still count against C.
- */
-const resetSimulator = async (simulator: URL) => {
-  for (let tries = 0; tries < 200; tries++) {
-    const stats = (await (await fetch(new URL("/__stats", simulator))).json()) as { inFlight: number }
-    if (stats.inFlight === 0) break
-    await new Promise((done) => setTimeout(done, 25))
-  }
-  await (await fetch(new URL("/__reset", simulator), { method: "POST" })).text()
-}
-
-const postRun = async (service: URL, seconds: number) => {
-  const response = await fetch(new URL("/runs", service), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ seconds })
-  })
-  if (response.status !== 202) throw new Error(`POST /runs answered ${response.status}: ${await response.text()}`)
-  return ((await response.json()) as { id: string }).id
-}
-
-const awaitCount = async (service: URL, id: string) => {
-  for (;;) {
-    const run = (await (await fetch(new URL(`/runs/${id}`, service))).json()) as {
-      status: string
-      successful_responses_count: number
-    }
-    if (run.status === "FINISHED") return run.successful_responses_count
-    await new Promise((done) => setTimeout(done, 100))
-  }
 }
 
 const mergeLedgers = (ledgers: ReadonlyArray<LedgerFacts>): LedgerFacts => {
