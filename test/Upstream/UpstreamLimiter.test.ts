@@ -19,6 +19,31 @@ const limiterOn = (databaseUrl: string, overrides: Parameters<typeof testConfig>
     Layer.provide(AppConfig.layer(testConfig({ databaseUrl, upstreamConcurrency: "auto", upstreamInitialConcurrency: 4, ...overrides })))
   )
 
+/**
+ * A model upstream under TestClock: C = `limit` requests answered after 20 ms, a 429 after 1 ms
+ * beyond that. Like a real server it keeps an abandoned request's slot until its answer is due.
+ */
+const modelUpstream = (limit: number) => {
+  let inFlight = 0
+  return Effect.suspend(() => {
+    if (inFlight >= limit) {
+      return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
+    }
+    inFlight += 1
+    const release = Effect.sync(() => void (inFlight -= 1))
+    const releaseWhenDue = Effect.asVoid(Effect.forkDaemon(Effect.zipRight(Effect.sleep(Duration.millis(20)), release)))
+    return Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(
+      Effect.onExit((exit) => (exit._tag === "Failure" ? releaseWhenDue : release))
+    )
+  })
+}
+
+/** `count` workers of one run, each sending again as soon as its attempt ends. */
+const workersOf = (limiter: UpstreamLimiter, run: string, count: number, attempt: ReturnType<typeof modelUpstream>) =>
+  Effect.all(Array.from({ length: count }, () => Effect.forever(Effect.either(limiter.withSlot(run, attempt)))), {
+    concurrency: "unbounded"
+  })
+
 describe("UpstreamLimiter", () => {
   it.effect("starts from the limit learned last time, kept in the database", () => {
     const databaseUrl = tempDatabase()
@@ -42,19 +67,11 @@ describe("UpstreamLimiter", () => {
   it.effect("learns C from 429s and saves it when it stops", () => {
     const databaseUrl = tempDatabase()
     const limit = 6
-    let inFlight = 0
-    const attempt = Effect.suspend(() => {
-      if (inFlight >= limit) {
-        return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
-      }
-      inFlight += 1
-      return Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(Effect.ensuring(Effect.sync(() => (inFlight -= 1))))
-    })
+    const attempt = modelUpstream(limit)
     return Effect.gen(function* () {
       const learned = yield* Effect.gen(function* () {
         const limiter = yield* UpstreamLimiter
-        const worker = Effect.forever(Effect.either(limiter.withSlot("run", attempt)))
-        yield* Effect.forkScoped(Effect.all(Array.from({ length: 20 }, () => worker), { concurrency: "unbounded" }))
+        yield* Effect.forkScoped(workersOf(limiter, "run", 20, attempt))
         for (let i = 0; i < 100; i++) yield* TestClock.adjust(Duration.millis(10))
         return limiter.snapshot()
       }).pipe(Effect.scoped, Effect.provide(limiterOn(databaseUrl)))
@@ -71,27 +88,11 @@ describe("UpstreamLimiter", () => {
 
   it.effect("requests abandoned at a run's end still count as in flight while the upstream holds them", () => {
     const limit = 6
-    let inFlight = 0
-    // A model upstream whose slot stays taken until the answer is due, even if the caller gave up.
-    const attempt = Effect.suspend(() => {
-      if (inFlight >= limit) {
-        return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
-      }
-      inFlight += 1
-      const release = Effect.sync(() => void (inFlight -= 1))
-      const releaseWhenDue = Effect.asVoid(Effect.forkDaemon(Effect.zipRight(Effect.sleep(Duration.millis(20)), release)))
-      return Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(
-        Effect.onExit((exit) => (exit._tag === "Failure" ? releaseWhenDue : release))
-      )
-    })
+    const attempt = modelUpstream(limit)
     return Effect.gen(function* () {
       const limiter = yield* UpstreamLimiter
-      const workers = (run: string) =>
-        Effect.all(Array.from({ length: 10 }, () => Effect.forever(Effect.either(limiter.withSlot(run, attempt)))), {
-          concurrency: "unbounded"
-        })
-      const ending = yield* Effect.fork(workers("ending"))
-      yield* Effect.fork(workers("going-on"))
+      const ending = yield* Effect.fork(workersOf(limiter, "ending", 10, attempt))
+      yield* Effect.fork(workersOf(limiter, "going-on", 10, attempt))
       for (let i = 0; i < 100; i++) yield* TestClock.adjust(Duration.millis(10))
       expect(limiter.snapshot().settledLimit).toBe(limit)
       // The first run ends: its requests are abandoned, but the upstream is as full as before.
