@@ -65,6 +65,12 @@ export class AdaptiveLimit {
   private smoothedRtt = 0
   /** The latest 429 round trips (a ring), whose median says how fast the upstream refuses. */
   private readonly rejectionRtts: Array<number> = []
+  /**
+   * Their median, kept up to date at each 429 (it is read on every attempt). A median, not an
+   * average: a few 429s delayed by a busy event loop would otherwise hold the average up, and with
+   * the overshoot off too few new 429s come to bring it down.
+   */
+  private rejectionRttMs = 0
   private nextRejectionRtt = 0
   private baselineRtt = Number.POSITIVE_INFINITY
   /** The limit in force when the baseline round trip was measured. */
@@ -122,16 +128,6 @@ export class AdaptiveLimit {
   }
 
   /**
-   * The median of the latest 429 round trips. A median, not an average: a few 429s delayed by a
-   * busy event loop would otherwise hold the average up, and with the overshoot off too few new
-   * 429s come to bring it down.
-   */
-  private get rejectionRttMs(): number {
-    const sorted = [...this.rejectionRtts].sort((a, b) => a - b)
-    return sorted[Math.floor(sorted.length / 2)]!
-  }
-
-  /**
    * How long a 429's slot stays taken before it is used again: long enough that one slot's 429s
    * stay below a tenth of the successes (at most limit/RTT a second, fewer where answers fail),
    * short enough to catch a gap.
@@ -170,6 +166,8 @@ export class AdaptiveLimit {
     this.rejections += 1
     this.rejectionRtts[this.nextRejectionRtt] = rttMs
     this.nextRejectionRtt = (this.nextRejectionRtt + 1) % REJECTION_RTT_SAMPLES
+    const sorted = [...this.rejectionRtts].sort((a, b) => a - b)
+    this.rejectionRttMs = sorted[Math.floor(sorted.length / 2)]!
     this.advanceWindow(now)
     this.windowAnyRejection = true
     // What the upstream held when it refused were our requests in flight at that moment. Requests
