@@ -17,8 +17,10 @@ import { RunEventId } from "./Domain/RunEvents.js"
 import { ListRunsParams, RunPage } from "./Domain/RunListing.js"
 
 export class RunsGroup extends HttpApiGroup.make("runs")
+  .annotate(OpenApi.Description, "Timed runs: start one, read it, wait for it, follow it, list them")
   .add(
     HttpApiEndpoint.post("create", "/runs")
+      .annotate(OpenApi.Summary, "Start a run")
       .setPayload(CreateRun)
       .setHeaders(Schema.Struct({ "idempotency-key": Schema.optionalWith(IdempotencyKey, { exact: true }) }))
       .addSuccess(RunView, { status: 202 })
@@ -34,6 +36,7 @@ export class RunsGroup extends HttpApiGroup.make("runs")
   )
   .add(
     HttpApiEndpoint.get("list", "/runs")
+      .annotate(OpenApi.Summary, "List runs")
       .setUrlParams(ListRunsParams)
       .addSuccess(RunPage)
       .addError(StorageUnavailable)
@@ -41,6 +44,7 @@ export class RunsGroup extends HttpApiGroup.make("runs")
   )
   .add(
     HttpApiEndpoint.get("get", "/runs/:id")
+      .annotate(OpenApi.Summary, "Get a run")
       .setPath(Schema.Struct({ id: Schema.String }))
       .setUrlParams(Schema.Struct({ wait: Schema.optionalWith(WaitSeconds, { exact: true }) }))
       .addSuccess(RunView)
@@ -54,6 +58,7 @@ export class RunsGroup extends HttpApiGroup.make("runs")
   )
   .add(
     HttpApiEndpoint.get("events", "/runs/:id/events")
+      .annotate(OpenApi.Summary, "Follow a run as server-sent events")
       .setPath(Schema.Struct({ id: Schema.String }))
       .setHeaders(Schema.Struct({ "last-event-id": Schema.optionalWith(RunEventId, { exact: true }) }))
       .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
@@ -68,9 +73,12 @@ export class RunsGroup extends HttpApiGroup.make("runs")
   ) {}
 
 export class SystemGroup extends HttpApiGroup.make("system")
-  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health).annotate(OpenApi.Description, "Liveness: the process answers"))
+  .annotate(OpenApi.Description, "Operations: liveness, readiness, version, totals, throughput and metrics")
+  .add(HttpApiEndpoint.get("health", "/health")
+      .annotate(OpenApi.Summary, "Liveness").addSuccess(Health).annotate(OpenApi.Description, "Liveness: the process answers"))
   .add(
     HttpApiEndpoint.get("ready", "/ready")
+      .annotate(OpenApi.Summary, "Readiness")
       .addSuccess(Ready)
       .addError(NotReady)
       .annotate(
@@ -81,17 +89,20 @@ export class SystemGroup extends HttpApiGroup.make("system")
   )
   .add(
     HttpApiEndpoint.get("version", "/version")
+      .annotate(OpenApi.Summary, "Version and uptime")
       .addSuccess(VersionInfo)
       .annotate(OpenApi.Description, "What is running: name, version, git commit when known, Node and Effect versions, uptime")
   )
   .add(
     HttpApiEndpoint.get("stats", "/stats")
+      .annotate(OpenApi.Summary, "Totals")
       .addSuccess(ServiceStats)
       .addError(StorageUnavailable)
       .annotate(OpenApi.Description, "Totals in JSON: runs by status, successes, upstream attempts and success share")
   )
   .add(
     HttpApiEndpoint.get("throughput", "/stats/throughput")
+      .annotate(OpenApi.Summary, "Throughput over time")
       .setUrlParams(ThroughputParams)
       .addSuccess(Throughput)
       .annotate(
@@ -102,6 +113,7 @@ export class SystemGroup extends HttpApiGroup.make("system")
   )
   .add(
     HttpApiEndpoint.get("metrics", "/metrics")
+      .annotate(OpenApi.Summary, "Prometheus metrics")
       .addSuccess(HttpApiSchema.Text({ contentType: "text/plain" }))
       .annotate(OpenApi.Description, "Prometheus metrics in the text exposition format")
   ) {}
@@ -110,4 +122,7 @@ export class Api extends HttpApi.make("faulty-runs")
   .add(RunsGroup)
   .add(SystemGroup)
   .annotate(OpenApi.Title, "faulty-runs")
-  .annotate(OpenApi.Description, "Timed runs that collect every success an unreliable upstream can give") {}
+  .annotate(OpenApi.Description, "Timed runs that collect every success an unreliable upstream can give")
+  .annotate(OpenApi.License, { name: "MIT", url: "https://opensource.org/licenses/MIT" })
+  // Relative: the document is served by the service itself, wherever it listens.
+  .annotate(OpenApi.Servers, [{ url: "/", description: "this service" }]) {}

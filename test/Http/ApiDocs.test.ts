@@ -1,14 +1,41 @@
+import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { openApiText } from "../../src/Http/ApiDocs.js"
 import { request, stack } from "../support/servers.js"
 
-const committed = readFileSync(new URL("../../openapi.json", import.meta.url), "utf8")
+const committedPath = fileURLToPath(new URL("../../openapi.json", import.meta.url))
+const committed = readFileSync(committedPath, "utf8")
+
+interface LintReport {
+  readonly totals: { readonly errors: number; readonly warnings: number }
+  readonly problems: ReadonlyArray<{ readonly ruleId: string; readonly message: string }>
+}
+
+/** Redocly's recommended rules over a document, as its JSON report (it exits 1 when it finds errors). */
+const lint = (path: string): LintReport => {
+  const redocly = fileURLToPath(new URL("../../node_modules/.bin/redocly", import.meta.url))
+  const env = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }
+  try {
+    return JSON.parse(execFileSync(redocly, ["lint", path, "--format=json"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }))
+  } catch (error) {
+    const output = (error as { readonly stdout?: string }).stdout
+    if (output === undefined || output === "") throw error
+    return JSON.parse(output)
+  }
+}
 
 describe("API docs", () => {
   it("the committed openapi.json is the one the Api generates (run `npm run openapi` after changing the Api)", () => {
     expect(committed).toBe(openApiText())
+  })
+
+  it("Redocly's recommended rules find nothing in the committed document", () => {
+    const report = lint(committedPath)
+    expect(report.problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([])
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 })
   })
 
   it.live("GET /openapi.json serves that document, and /docs serves Swagger UI with nothing fetched from elsewhere", () =>
