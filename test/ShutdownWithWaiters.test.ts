@@ -1,3 +1,4 @@
+import { connect } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { spawnService } from "./support/process.js"
@@ -26,5 +27,36 @@ describe("shutdown with requests waiting on runs", () => {
       const streamed = yield* Fiber.join(events)
       expect(streamed.ended).toBe(true)
       expect(streamed.events.at(-1)!.data.status).toBe("IN_PROGRESS")
+    }).pipe(Effect.scoped))
+})
+
+describe("shutdown with clients that hold connections open", () => {
+  it.live("SIGTERM exits 0 within 5 s whatever clients hold open: partial headers, a hung body, an idle connection, a long poll, a stream", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator({ concurrencyLimit: 0 })
+      const service = yield* spawnService({ DATABASE_URL: tempDatabase(), FAULTY_SERVER_URL: sim.url.href })
+      const run = yield* createRun(service.base, 60)
+      const sockets = [
+        "GET /health HTTP/1.1\r\nHost: test\r\n", // headers never finished
+        "POST /runs HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"sec", // a body that never comes
+        "POST /runs HTTP/1.1\r\nHost: test\r\nContent-Type: application/merge-patch+json\r\nContent-Length: 13\r\n\r\n{\"seconds\":1}", // answered, kept alive
+        "GET /health HTTP/1.1\r\nHost: test\r\n\r\n" // answered, then idle
+      ].map((bytes) => {
+        const socket = connect(Number(service.base.port), service.base.hostname, () => socket.write(bytes))
+        socket.on("error", () => {})
+        return socket
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => sockets.forEach((socket) => socket.destroy())))
+      const poll = yield* Effect.fork(request(new URL(`/runs/${run.id}?wait=30`, service.base)))
+      const events = yield* Effect.fork(readSse(new URL(`/runs/${run.id}/events`, service.base)))
+      yield* Effect.sleep("1 second")
+      const sentAt = Date.now()
+      service.child.kill("SIGTERM")
+      const code = yield* Effect.promise(() => service.exited)
+      expect(code).toBe(0)
+      expect(Date.now() - sentAt).toBeLessThan(5_000)
+      expect(service.stderr()).not.toMatch(/shutdown took longer/)
+      expect((yield* Fiber.join(poll)).status).toBe(200)
+      expect((yield* Fiber.join(events)).ended).toBe(true)
     }).pipe(Effect.scoped))
 })
