@@ -86,3 +86,10 @@ export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()(
   { message: Schema.String },
   HttpApiSchema.annotations({ status: 503 })
 ) {}
+
+/** An Expect header other than 100-continue: the service has no such expectation to meet. */
+export class ExpectationFailed extends Schema.TaggedError<ExpectationFailed>()(
+  "ExpectationFailed",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 417 })
+) {}

@@ -1,7 +1,8 @@
-import type { IncomingMessage, Server } from "node:http"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
-import { BadRequest, HeadersTooLarge, RequestTimeout } from "../Domain/Errors.js"
-import { rawErrorAnswer } from "./ErrorResponse.js"
+import { describeValue } from "../Domain/Describe.js"
+import { BadRequest, ExpectationFailed, HeadersTooLarge, RequestTimeout } from "../Domain/Errors.js"
+import { errorBody, rawErrorAnswer } from "./ErrorResponse.js"
 
 /**
  * HTTP/1.1 connection bookkeeping that the request handlers cannot see on their own. Node parses
@@ -83,6 +84,13 @@ const pendingAnswer = (socket: Duplex) => (socket as { _httpMessage?: { headersS
  */
 export const trackConnections = (server: Server): void => {
   server.on("request", registerTurn)
+  // Node's own answer to an Expect it cannot meet is an empty 417.
+  server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
+    registerTurn(request)
+    turns.get(request)!.decide(true)
+    const body = errorBody(new ExpectationFailed({ message: `cannot meet Expect: ${describeValue(request.headers.expect)}; only 100-continue is supported` }))
+    response.writeHead(417, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body)
+  })
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Bytes after a request that closes the connection: that request is answered, the rest is not read.
     if (error.code === "HPE_CLOSED_CONNECTION" && pendingAnswer(socket) !== undefined) return

@@ -2,6 +2,7 @@ import { HttpServerResponse } from "@effect/platform"
 import { Schema } from "effect"
 import {
   BadRequest,
+  ExpectationFailed,
   HeadersTooLarge,
   InternalError,
   MethodNotAllowed,
@@ -21,6 +22,7 @@ const HttpError = Schema.Union(
   RequestTimeout,
   PayloadTooLarge,
   UnsupportedMediaType,
+  ExpectationFailed,
   HeadersTooLarge,
   TooManyRuns,
   StorageUnavailable,
@@ -37,6 +39,7 @@ const statusOf: { readonly [Tag in HttpError["_tag"]]: number } = {
   RequestTimeout: 408,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
+  ExpectationFailed: 417,
   HeadersTooLarge: 431,
   TooManyRuns: 429,
   StorageUnavailable: 503,
@@ -72,6 +75,8 @@ const errorOfStatus = (status: number, message: string): HttpError => {
       return new PayloadTooLarge({ message, maxBytes: 0 })
     case 415:
       return new UnsupportedMediaType({ message })
+    case 417:
+      return new ExpectationFailed({ message })
     case 431:
       return new HeadersTooLarge({ message })
     case 503:
@@ -85,9 +90,12 @@ const errorOfStatus = (status: number, message: string): HttpError => {
 export const jsonErrorWithStatus = (status: number, message: string): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson(encodeHttpError(errorOfStatus(status, message)), { status })
 
+/** A JSON error's body as text, for answers written with Node's own response (see Connections). */
+export const errorBody = (error: HttpError): string => JSON.stringify(encodeHttpError(error))
+
 /** The raw bytes of a JSON error answer, for the few answers written straight to a socket (parse errors). */
 export const rawErrorAnswer = (error: HttpError): string => {
-  const body = JSON.stringify(encodeHttpError(error))
+  const body = errorBody(error)
   const status = statusOf[error._tag]
   return (
     `HTTP/1.1 ${status} ${reasonPhrase[status] ?? "Error"}\r\n` +

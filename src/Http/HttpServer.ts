@@ -35,7 +35,13 @@ export const NodeServerLive = Layer.scoped(
   HttpServer.HttpServer,
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 })
+    const server = createServer({
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 1_000,
+      // Node answers a missing Host with an empty 400; the guard answers it in JSON.
+      requireHostHeader: false
+    })
     trackConnections(server)
     const httpServer = yield* NodeHttpServer.make(() => server, { port: config.port, host: config.host })
     // Added after make's own finalizer, so it runs first: make's server.close would wait on every client.

@@ -85,6 +85,9 @@ const answer = (response: HttpServerResponse.HttpServerResponse): Checked => ({ 
 /** Everything a request must pass before an endpoint runs; the first problem is answered in JSON. */
 const check = (request: HttpServerRequest.HttpServerRequest, source: IncomingMessage | undefined) =>
   Effect.gen(function* () {
+    if (source !== undefined && source.httpVersion === "1.1" && source.headers.host === undefined) {
+      return answer(errorResponse(new BadRequest({ message: "an HTTP/1.1 request must have a Host header (RFC 9112 §3.2)" })))
+    }
     const target = parseRequestTarget(request.url)
     if (target._tag === "Invalid") return answer(errorResponse(new BadRequest({ message: target.problem })))
     const { path, query } = target

@@ -29,8 +29,9 @@ const parseResponses = (raw: string, head: boolean): Array<RawResponse> => {
     }
     rest = rest.slice(headEnd + 4)
     let body = ""
-    if (head) {
-      // a HEAD answer has no body whatever its headers say
+    // A HEAD answer has no body whatever its headers say; in a pipelined exchange, the next status
+    // line right after the headers tells one apart (no body of this service starts with "HTTP/1.").
+    if (head || /^HTTP\/1\.[01] 1\d\d /.test(statusLine!) || rest.startsWith("HTTP/1.")) {
     } else if (headers["transfer-encoding"] === "chunked") {
       while (true) {
         const sizeEnd = rest.indexOf("\r\n")
@@ -48,7 +49,9 @@ const parseResponses = (raw: string, head: boolean): Array<RawResponse> => {
       body = rest
       rest = ""
     }
-    responses.push({ status: Number(statusLine!.split(" ")[1]), headers, body })
+    const status = Number(statusLine!.split(" ")[1])
+    // An interim answer (100 Continue) comes before the real one, with no body.
+    if (status >= 200) responses.push({ status, headers, body })
   }
   return responses
 }
