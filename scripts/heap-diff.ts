@@ -1,5 +1,6 @@
 /**
  * npx tsx scripts/heap-diff.ts <before.heapsnapshot> <after.heapsnapshot> [top]
+ * npx tsx scripts/heap-diff.ts <snapshot> [top]      (what one snapshot holds, largest first)
  *
  * What grew between two V8 heap snapshots (e.g. the two `npm run soak -- --heap-snapshots`
  * writes): self size and count per constructor name (per node type for the unnamed), largest
@@ -34,18 +35,20 @@ const totals = (file: string) => {
   return byName
 }
 
-const [beforeFile, afterFile, topText] = process.argv.slice(2)
-if (beforeFile === undefined || afterFile === undefined) {
+const files = process.argv.slice(2).filter((arg) => arg.endsWith(".heapsnapshot"))
+const topText = process.argv.slice(2).find((arg) => /^\d+$/.test(arg))
+const [beforeFile, afterFile] = files.length === 1 ? [undefined, files[0]] : files
+if (afterFile === undefined) {
   process.stderr.write("usage: tsx scripts/heap-diff.ts <before.heapsnapshot> <after.heapsnapshot> [top]\n")
   process.exit(2)
 }
-const before = totals(beforeFile)
+const before = beforeFile === undefined ? new Map<string, { size: number; count: number }>() : totals(beforeFile)
 const after = totals(afterFile)
 const rows = [...after.entries()].map(([name, now]) => {
   const then = before.get(name) ?? { size: 0, count: 0 }
   return { name, size: now.size, grew: now.size - then.size, count: now.count, added: now.count - then.count }
 })
-rows.sort((a, b) => b.grew - a.grew)
+rows.sort((a, b) => b.grew - a.grew || b.size - a.size)
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2)
 const sum = (map: Map<string, { size: number }>) => [...map.values()].reduce((total, entry) => total + entry.size, 0)
 process.stdout.write(`heap ${mib(sum(before))} MiB → ${mib(sum(after))} MiB\n`)

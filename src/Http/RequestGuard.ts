@@ -191,25 +191,27 @@ export const requestGuard = <E, R>(app: HttpApp.Default<E, R>) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const source = sourceOf(request)
     const turn = source === undefined ? undefined : turnOf(source)
-    if (turn !== undefined && !(yield* Effect.promise(turn.connectionOpen))) {
-      turn.decide(false)
-      notExecuted.add(source!)
+    const connectionOpen = turn === undefined ? Effect.succeed(true) : Effect.promise(turn.connectionOpen)
+    const notRun = Effect.sync(() => {
+      turn?.decide(false)
+      notExecuted.add(source ?? request)
       return errorResponse(new BadRequest({ message: "the connection is closing: this request was not executed" }))
-    }
-    const checked = yield* check(request, source).pipe(Effect.onError(() => Effect.sync(() => turn?.decide(false))))
-    if (checked._tag === "Answer") {
-      turn?.decide(checked.response.headers["connection"] !== "close")
-      return checked.response
-    }
-    // Node's parser may have refused bytes that followed this request on its connection while its body was read.
-    if (turn !== undefined && !(yield* Effect.promise(turn.connectionOpen))) {
-      turn.decide(false)
-      notExecuted.add(source!)
-      return errorResponse(new BadRequest({ message: "the connection is closing: this request was not executed" }))
-    }
-    turn?.decide(true)
-    yield* HttpAppModule.appendPreResponseHandler(withJsonErrorBody)
-    return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, checked.request)
+    })
+    const guarded = Effect.gen(function* () {
+      if (!(yield* connectionOpen)) return yield* notRun
+      const checked = yield* check(request, source)
+      if (checked._tag === "Answer") {
+        turn?.decide(checked.response.headers["connection"] !== "close")
+        return checked.response
+      }
+      // Node's parser may have refused bytes that followed this request on its connection while its body was read.
+      if (!(yield* connectionOpen)) return yield* notRun
+      turn?.decide(true)
+      yield* HttpAppModule.appendPreResponseHandler(withJsonErrorBody)
+      return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, checked.request)
+    })
+    // A request cut off before its verdict (its client went away) leaves its connection closing; a verdict given stays.
+    return yield* Effect.ensuring(guarded, Effect.sync(() => turn?.decide(false)))
   }).pipe(
     Effect.tapErrorCause((cause) => (isClientCaused(cause) ? Effect.void : Effect.logError("request failed", cause)))
   )
