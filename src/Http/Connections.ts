@@ -103,15 +103,21 @@ export const trackConnections = (server: Server): void => {
   })
 }
 
+/** How often, while a server drains, connections that became idle (their last answer sent) are closed. */
+const IDLE_SWEEP_MS = 50
+
 /**
- * Stops a server without waiting on its clients: idle connections close at once, and after
- * `graceMs` every connection still open (a partial request, a hung body, a stream) is cut.
+ * Stops a server without waiting on its clients: idle connections close at once and as soon as
+ * they become idle (Node's close() only closes those idle at the time), and after `graceMs` every
+ * connection still open (a partial request, a hung body, a stream) is cut.
  */
 export const closeServerWithin = (server: Server, graceMs: number): Promise<void> =>
   new Promise((resolve) => {
     if (!server.listening) return resolve()
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
     const cut = setTimeout(() => server.closeAllConnections(), graceMs)
     server.close(() => {
+      clearInterval(sweep)
       clearTimeout(cut)
       resolve()
     })

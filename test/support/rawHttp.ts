@@ -29,9 +29,12 @@ const parseResponses = (raw: string, head: boolean): Array<RawResponse> => {
     }
     rest = rest.slice(headEnd + 4)
     let body = ""
-    // A HEAD answer has no body whatever its headers say; in a pipelined exchange, the next status
-    // line right after the headers tells one apart (no body of this service starts with "HTTP/1.").
-    if (head || /^HTTP\/1\.[01] 1\d\d /.test(statusLine!) || rest.startsWith("HTTP/1.")) {
+    // A HEAD answer and an interim one (100 Continue) have no body whatever their headers say; in a
+    // pipelined exchange, the next status line right after the headers tells a HEAD answer apart
+    // (no body of this service starts with "HTTP/1.").
+    const bodiless = head || /^HTTP\/1\.[01] 1\d\d /.test(statusLine!) || rest.startsWith("HTTP/1.")
+    if (bodiless) {
+      // nothing to read: the next answer, if any, starts here
     } else if (headers["transfer-encoding"] === "chunked") {
       while (true) {
         const sizeEnd = rest.indexOf("\r\n")
@@ -50,7 +53,6 @@ const parseResponses = (raw: string, head: boolean): Array<RawResponse> => {
       rest = ""
     }
     const status = Number(statusLine!.split(" ")[1])
-    // An interim answer (100 Continue) comes before the real one, with no body.
     if (status >= 200) responses.push({ status, headers, body })
   }
   return responses
