@@ -5,8 +5,9 @@ import { AppConfig, loadAppConfig } from "./Config.js"
 
 /**
  * SIGTERM/SIGINT: NodeRuntime interrupts the main fiber and the layers close in reverse (server
- * first, then the runs, which save their counters). A second signal, or a shutdown that outlasts
- * SHUTDOWN_GRACE_MS, exits at once.
+ * first, then the runs, which save their counters); connections clients still hold open are cut
+ * after a short grace (Http/Connections), so a shutdown takes seconds whatever they do. A second
+ * signal, or a shutdown that outlasts SHUTDOWN_GRACE_MS, exits at once (1: it was cut short).
  */
 const exitOnSecondSignal = (graceMs: number) => {
   let signals = 0
@@ -16,7 +17,7 @@ const exitOnSecondSignal = (graceMs: number) => {
       setTimeout(() => {
         process.stderr.write(`faulty-runs: shutdown took longer than ${graceMs} ms, exiting\n`)
         process.exit(1)
-      }, graceMs + 1_000).unref()
+      }, graceMs).unref()
       return
     }
     process.stderr.write(`faulty-runs: second ${signal}, exiting now\n`)

@@ -66,3 +66,30 @@ export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReuse
   { key: Schema.String, message: Schema.String },
   HttpApiSchema.annotations({ status: 422 })
 ) {}
+
+/** The client took too long to send its request (Node's headers or request timeout). */
+export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()(
+  "RequestTimeout",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 408 })
+) {}
+
+export class HeadersTooLarge extends Schema.TaggedError<HeadersTooLarge>()(
+  "HeadersTooLarge",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 431 })
+) {}
+
+/** The service is stopping: the request was not executed. */
+export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()(
+  "ShuttingDown",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 503 })
+) {}
+
+/** An Expect header other than 100-continue: the service has no such expectation to meet. */
+export class ExpectationFailed extends Schema.TaggedError<ExpectationFailed>()(
+  "ExpectationFailed",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 417 })
+) {}

@@ -12,7 +12,7 @@ export const IdempotencyKey = Schema.String.pipe(
     {
       message: (issue) =>
         `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters, got ${
-          String(issue.actual).length
+          typeof issue.actual === "string" ? issue.actual.length : 0
         } characters`
     }
   )

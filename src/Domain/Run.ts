@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { describeValue } from "./Describe.js"
 import { RunId } from "./RunId.js"
 
 export const MAX_RUN_SECONDS = 86_400
@@ -22,7 +23,7 @@ export interface Run {
 export const RunSeconds = Schema.Number.annotations({ message: () => "seconds must be a number" }).pipe(
   Schema.int({ message: () => `seconds must be a whole number from 1 to ${MAX_RUN_SECONDS}` }),
   Schema.between(1, MAX_RUN_SECONDS, {
-    message: (issue) => `seconds must be from 1 to ${MAX_RUN_SECONDS}, got ${String(issue.actual)}`
+    message: (issue) => `seconds must be from 1 to ${MAX_RUN_SECONDS}, got ${describeValue(issue.actual)}`
   })
 ).annotations({ description: "The run's lifetime in seconds" })
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { describeValue } from "./Describe.js"
 import { RunStatus, RunView } from "./Run.js"
 import { RunId } from "./RunId.js"
 import { numberParam } from "./QueryParams.js"
@@ -23,7 +24,7 @@ export const runIdOfCursor = (cursor: string): RunId | undefined => {
 export const RunCursor = Schema.String.pipe(
   Schema.filter((cursor) => runIdOfCursor(cursor) !== undefined, {
     message: (issue) =>
-      `cursor ${JSON.stringify(issue.actual)} is malformed: pass a page's next_cursor back unchanged`
+      `cursor ${describeValue(issue.actual)} is malformed: pass a page's next_cursor back unchanged`
   }),
   Schema.brand("RunCursor")
 ).annotations({ description: "A page's next_cursor, passed back unchanged" })
@@ -31,7 +32,7 @@ export type RunCursor = typeof RunCursor.Type
 
 export const StatusFilter = RunStatus.annotations({
   message: (issue) => ({
-    message: `status must be PENDING, IN_PROGRESS or FINISHED, got ${JSON.stringify(issue.actual)}`,
+    message: `status must be PENDING, IN_PROGRESS or FINISHED, got ${describeValue(issue.actual)}`,
     override: true
   })
 })

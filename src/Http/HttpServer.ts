@@ -5,6 +5,7 @@ import { Effect, Layer } from "effect"
 import { Api } from "../Api.js"
 import { AppConfig } from "../Config.js"
 import { ApiDocsLive } from "./ApiDocs.js"
+import { closeServerWithin, trackConnections } from "./Connections.js"
 import { DashboardLive } from "./Dashboard/DashboardHttp.js"
 import { OperationsHttpLive } from "./OperationsHttp.js"
 import { requestGuard } from "./RequestGuard.js"
@@ -22,9 +23,31 @@ export const HttpAppLive = HttpApiBuilder.serve((app) => countRequests(requestGu
   Layer.provide(ApiLive)
 )
 
-/** The Node HTTP server on HOST:PORT. */
-export const NodeServerLive = Layer.unwrapEffect(
-  Effect.map(AppConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
-)
+/** How long open connections may go on once the service stops: then they are cut, whatever they are waiting for. */
+export const SHUTDOWN_CONNECTION_GRACE_MS = 1_000
+
+/**
+ * The Node HTTP server on HOST:PORT. A client gets 10 s to send its headers and 30 s for the whole
+ * request (a slow or silent client is answered 408, not kept forever); at shutdown, connections
+ * are closed as `closeServerWithin` says instead of being waited for.
+ */
+export const NodeServerLive = Layer.scoped(
+  HttpServer.HttpServer,
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const server = createServer({
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 1_000,
+      // Node answers a missing Host with an empty 400; the guard answers it in JSON.
+      requireHostHeader: false
+    })
+    trackConnections(server)
+    const httpServer = yield* NodeHttpServer.make(() => server, { port: config.port, host: config.host })
+    // Added after make's own finalizer, so it runs first: make's server.close would wait on every client.
+    yield* Effect.addFinalizer(() => Effect.promise(() => closeServerWithin(server, SHUTDOWN_CONNECTION_GRACE_MS)))
+    return httpServer
+  })
+).pipe(Layer.merge(NodeHttpServer.layerContext))
 
 export const HttpServerLive = HttpAppLive.pipe(HttpServer.withLogAddress, Layer.provide(NodeServerLive))

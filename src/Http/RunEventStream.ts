@@ -16,6 +16,11 @@ export class RunEventSettings extends Context.Reference<RunEventSettings>()("fau
 
 const encoder = new TextEncoder()
 const HEARTBEAT = encoder.encode(": heartbeat\n\n")
+/**
+ * Sent first, so that the headers go out at once even when no state is due yet. A comment, not a
+ * `retry:` field: @effect/experimental's Sse parser pauses for that long on every `retry:` it reads.
+ */
+const OPENING = encoder.encode(": open\n\n")
 
 const frame = (run: Run, position: RunEventPosition) =>
   encoder.encode(`id: ${eventIdOf(position)}\nevent: run\ndata: ${stringifyExact(runFields(run))}\n\n`)
@@ -38,7 +43,7 @@ export const runEventResponse = <E>(
     Stream.catchAllCause((cause) => Stream.fromEffect(Effect.logError("run event stream failed", cause)).pipe(Stream.drain))
   )
   const heartbeats = Stream.repeatEffect(Effect.as(Effect.sleep(heartbeatEvery), HEARTBEAT))
-  return HttpServerResponse.stream(Stream.merge(events, heartbeats, { haltStrategy: "left" }), {
+  return HttpServerResponse.stream(Stream.concat(Stream.succeed(OPENING), Stream.merge(events, heartbeats, { haltStrategy: "left" })), {
     contentType: "text/event-stream",
     headers: { "cache-control": "no-cache", "x-accel-buffering": "no" }
   })

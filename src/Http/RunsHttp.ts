@@ -1,9 +1,9 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Duration, Effect, Option } from "effect"
 import { Api } from "../Api.js"
 import { MAX_WAIT_SECONDS } from "../Domain/LongPoll.js"
 import type { Run } from "../Domain/Run.js"
-import { parseEventId } from "../Domain/RunEvents.js"
+import { parseEventId, resumePosition } from "../Domain/RunEvents.js"
 import { cursorAfter, DEFAULT_PAGE_SIZE, runIdOfCursor } from "../Domain/RunListing.js"
 import { Runs } from "../Runs/Runs.js"
 import { errorResponse } from "./ErrorResponse.js"
@@ -49,13 +49,12 @@ export const RunsHttpLive = HttpApiBuilder.group(Api, "runs", (handlers) =>
         ).pipe(Effect.map((run) => runResponse(run, { status: 200 })))
       )
       .handle("events", ({ headers, path }) =>
-        Effect.map(runs.get(path.id), () => {
+        Effect.map(runs.get(path.id), (run) => {
           const lastEventId = headers["last-event-id"]
-          return runEventResponse(
-            runs.watch(path.id, settings.progressEvery),
-            lastEventId === undefined ? undefined : parseEventId(lastEventId),
-            settings.heartbeatEvery
-          )
+          const resumeAfter = resumePosition(run, lastEventId === undefined ? undefined : parseEventId(lastEventId))
+          return resumeAfter === "complete"
+            ? HttpServerResponse.empty({ status: 204 })
+            : runEventResponse(runs.watch(path.id, settings.progressEvery), resumeAfter, settings.heartbeatEvery)
         })
       )
   })

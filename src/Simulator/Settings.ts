@@ -35,7 +35,7 @@ export interface SimulatorSettings {
   readonly valueMin: number
   readonly valueMax: number
   readonly seed: number
-  /** Answers kept per run in the ledger (its totals are always exact). */
+  /** Answers kept in the ledger over all runs, the oldest runs' dropped first (its totals are always exact). */
   readonly ledgerLimit: number
 }
 
@@ -59,7 +59,7 @@ export const defaultSimulatorSettings: SimulatorSettings = {
   valueMin: INT32_MIN,
   valueMax: INT32_MAX,
   seed: 1,
-  ledgerLimit: 1_000_000
+  ledgerLimit: 100_000
 }
 
 const bad = (name: string, rule: string, raw: string) =>

@@ -92,7 +92,7 @@ describe("HTTP API", () => {
       expect(unknown.json._tag).toBe("RouteNotFound")
       const wrongMethod = yield* request(new URL("/runs", base), { method: "PUT" })
       expect(wrongMethod.status).toBe(405)
-      expect(wrongMethod.headers.get("allow")).toBe("POST, GET")
+      expect(wrongMethod.headers.get("allow")).toBe("POST, GET, HEAD")
       expect(wrongMethod.json._tag).toBe("MethodNotAllowed")
       const deleteRun = yield* request(new URL("/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV", base), { method: "DELETE" })
       expect(deleteRun.status).toBe(405)

@@ -63,6 +63,6 @@ describe("API docs", () => {
       expect(docs.text).not.toMatch(/<(?:script|link)[^>]+(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i)
       const wrongMethod = yield* request(new URL("/docs", base), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
       expect(wrongMethod.status).toBe(405)
-      expect(wrongMethod.headers.get("allow")).toBe("GET")
+      expect(wrongMethod.headers.get("allow")).toBe("GET, HEAD")
     }).pipe(Effect.scoped))
 })

@@ -124,7 +124,7 @@ describe("the dashboard's files", () => {
 
       const post = yield* request(new URL("/", base), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
       expect(post.status).toBe(405)
-      expect(post.headers.get("allow")).toBe("GET")
+      expect(post.headers.get("allow")).toBe("GET, HEAD")
       expect((yield* request(new URL("/dashboard/nothing.js", base))).status).toBe(404)
     }).pipe(Effect.scoped))
 })

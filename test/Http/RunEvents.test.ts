@@ -51,11 +51,10 @@ describe("GET /runs/{id}/events (server-sent events)", () => {
       const final = yield* getRun(base, run.id)
       expect(second.events.at(-1)!.data.status).toBe("FINISHED")
       expect(second.events.at(-1)!.data.successful_responses_count).toBe(final.successful_responses_count)
-      // Resuming after the final event sends nothing and ends.
-      const after = yield* readSse(eventsUrl(base, run.id), { lastEventId: second.events.at(-1)!.id! })
-      expect(after.status).toBe(200)
-      expect(after.ended).toBe(true)
-      expect(after.events).toEqual([])
+      // Resuming after the final event: 204, nothing more (an EventSource stops reconnecting on it).
+      const after = yield* request(eventsUrl(base, run.id), { headers: { "last-event-id": second.events.at(-1)!.id! } })
+      expect(after.status).toBe(204)
+      expect(after.text).toBe("")
       // A FINISHED run's stream is its final state alone.
       const replay = yield* readSse(eventsUrl(base, run.id))
       expect(replay.events.map((event) => event.id)).toEqual([`2-${final.successful_responses_count}`])
@@ -66,9 +65,10 @@ describe("GET /runs/{id}/events (server-sent events)", () => {
       const { base } = yield* stack({ maxConcurrentRuns: 1 }, {}, { heartbeatEvery: Duration.millis(100) })
       yield* createRun(base, 30)
       const queued = yield* createRun(base, 1)
-      const read = yield* readSse(eventsUrl(base, queued.id), { stopWhen: ({ heartbeats }) => heartbeats >= 3 })
-      expect(read.heartbeats).toBeGreaterThanOrEqual(3)
-      expect(read.body).toMatch(/^id: 0-0\nevent: run\ndata: .*\n\n(: heartbeat\n\n){3}/)
+      // The opening comment, which sends the headers at once, counts among the comments read.
+      const read = yield* readSse(eventsUrl(base, queued.id), { stopWhen: ({ heartbeats }) => heartbeats >= 4 })
+      expect(read.heartbeats).toBeGreaterThanOrEqual(4)
+      expect(read.body).toMatch(/^: open\n\nid: 0-0\nevent: run\ndata: .*\n\n(: heartbeat\n\n){3}/)
     }).pipe(Effect.scoped))
 
   it.live("an unknown run is 404 in JSON; a malformed Last-Event-ID is 400 naming the rule", () =>

@@ -1,0 +1,46 @@
+/**
+ * Loaded into the service's process by `npm run soak` (node --import): every few seconds it appends
+ * one JSON line to SOAK_PROBE_FILE with the process's memory, open file descriptors, event-loop
+ * delay and the GC pauses since the last line. It observes; it changes nothing in the service.
+ */
+import { appendFileSync, readdirSync } from "node:fs"
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
+
+const file = process.env["SOAK_PROBE_FILE"]
+const everyMs = Number(process.env["SOAK_PROBE_EVERY_MS"] ?? 5_000)
+
+// perf_hooks' NODE_PERFORMANCE_GC_* kinds.
+const GC_KINDS: Record<number, string> = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" }
+
+if (file !== undefined) {
+  const pauses: Array<{ readonly ms: number; readonly kind: string }> = []
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = ((entry as { detail?: { kind?: number } }).detail)?.kind ?? 0
+      pauses.push({ ms: entry.duration, kind: GC_KINDS[kind] ?? String(kind) })
+    }
+  }).observe({ entryTypes: ["gc"] })
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+  loopDelay.enable()
+  setInterval(() => {
+    const memory = process.memoryUsage()
+    let fds = -1
+    try {
+      fds = readdirSync("/proc/self/fd").length
+    } catch {}
+    appendFileSync(
+      file,
+      JSON.stringify({
+        at: Date.now(),
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+        external: memory.external,
+        fds,
+        gc: pauses.splice(0),
+        loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
+      }) + "\n"
+    )
+    loopDelay.reset()
+  }, everyMs).unref()
+}

@@ -1,0 +1,375 @@
+/**
+ * npm run soak -- --minutes N [--report docs/SOAK.md] [--heap-snapshots]
+ *
+ * Starts the service as `npm start` does (the bundled simulator in its process, a fresh SQLite file)
+ * with a probe loaded into it (scripts/soak-probe.ts), and holds it saturated: runs always executing
+ * and a full queue, 20 readers, /health polled, long polls and event streams. Every request loop is
+ * bounded (each waits between requests) and goes to loopback only. Each minute it prints POST and
+ * GET latency percentiles, /health latency, GC pauses, event-loop delay, RSS, heap, fds and
+ * successes; at the end a summary judged against issue 13's targets, optionally written as markdown.
+ * --heap-snapshots writes a heap snapshot after minute 2 and at the end (node --heapsnapshot-signal).
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Agent, request } from "undici"
+
+const args = process.argv.slice(2)
+const option = (name: string) => {
+  const at = args.indexOf(`--${name}`)
+  return at === -1 ? undefined : args[at + 1]
+}
+const minutes = Number(option("minutes") ?? 5)
+const reportPath = option("report")
+const heapSnapshots = args.includes("--heap-snapshots")
+if (!Number.isFinite(minutes) || minutes <= 0) {
+  process.stderr.write("soak: --minutes must be a positive number\n")
+  process.exit(2)
+}
+
+const MAX_CONCURRENT_RUNS = 4
+const MAX_PENDING_RUNS = 16
+const RUN_SECONDS = 20
+const READERS = 20
+const READER_PAUSE_MS = 100
+const HEALTH_EVERY_MS = 100
+const LONG_POLLERS = 2
+const STREAMS = 2
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const work = mkdtempSync(join(tmpdir(), "faulty-runs-soak-"))
+const probeFile = join(work, "probe.jsonl")
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// --- the service --------------------------------------------------------------------------------
+
+const child = spawn(
+  process.execPath,
+  [
+    "--import", "tsx",
+    "--import", "./scripts/soak-probe.ts",
+    ...(heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${work}`] : []),
+    "src/main.ts"
+  ],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: join(work, "runs.sqlite"),
+      MAX_CONCURRENT_RUNS: String(MAX_CONCURRENT_RUNS),
+      MAX_PENDING_RUNS: String(MAX_PENDING_RUNS),
+      SOAK_PROBE_FILE: probeFile
+    },
+    stdio: ["ignore", "pipe", "inherit"]
+  }
+)
+const base = await new Promise<string>((resolve, reject) => {
+  let pending = ""
+  child.stdout!.on("data", (chunk) => {
+    pending += chunk
+    const match = /Listening on http:\/\/[^:]+:(\d+)/.exec(pending)
+    if (match) resolve(`http://127.0.0.1:${match[1]}`)
+    if (pending.length > 100_000) pending = pending.slice(-10_000)
+  })
+  child.once("exit", (code) => reject(new Error(`the service exited with ${code} before it listened`)))
+})
+child.stdout!.resume()
+
+// --- the load -----------------------------------------------------------------------------------
+
+const agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 })
+let stopping = false
+
+interface Minute {
+  post: Array<number>
+  get: Array<number>
+  health: Array<number>
+  statuses: Record<string, number>
+  errors: number
+}
+const newMinute = (): Minute => ({ post: [], get: [], health: [], statuses: {}, errors: 0 })
+let current = newMinute()
+
+const timed = async (
+  into: (minute: Minute) => Array<number>,
+  path: string,
+  init: { method?: "GET" | "POST"; body?: string } = {}
+): Promise<{ status: number; text: string } | undefined> => {
+  const started = performance.now()
+  try {
+    const response = await request(base + path, {
+      dispatcher: agent,
+      method: init.method ?? "GET",
+      ...(init.body === undefined ? {} : { body: init.body, headers: { "content-type": "application/json" } })
+    })
+    const text = await response.body.text()
+    into(current).push(performance.now() - started)
+    current.statuses[response.statusCode] = (current.statuses[response.statusCode] ?? 0) + 1
+    return { status: response.statusCode, text }
+  } catch {
+    if (!stopping) current.errors += 1
+    return undefined
+  }
+}
+
+const runIds: Array<string> = []
+const inProgress = new Set<string>()
+
+const submitter = async () => {
+  while (!stopping) {
+    const answer = await timed((m) => m.post, "/runs", { method: "POST", body: JSON.stringify({ seconds: RUN_SECONDS }) })
+    if (answer?.status === 202) runIds.push((JSON.parse(answer.text) as { id: string }).id)
+    if (runIds.length > 500) runIds.splice(0, runIds.length - 500)
+    await sleep(answer?.status === 429 ? 500 : 100)
+  }
+}
+
+const pick = () => runIds[Math.floor(Math.random() * runIds.length)]
+
+const reader = async () => {
+  while (!stopping) {
+    const id = pick()
+    if (id !== undefined) {
+      const answer = await timed((m) => m.get, `/runs/${id}`)
+      if (answer?.status === 200) {
+        const status = (JSON.parse(answer.text) as { status: string }).status
+        if (status === "IN_PROGRESS") inProgress.add(id)
+        else inProgress.delete(id)
+      }
+    }
+    await sleep(READER_PAUSE_MS)
+  }
+}
+
+const healthProbe = async () => {
+  while (!stopping) {
+    await timed((m) => m.health, "/health")
+    await sleep(HEALTH_EVERY_MS)
+  }
+}
+
+const longPoller = async () => {
+  while (!stopping) {
+    const id = [...inProgress][0] ?? pick()
+    if (id === undefined) await sleep(200)
+    else await timed(() => [], `/runs/${id}?wait=10`)
+  }
+}
+
+const streamer = async () => {
+  while (!stopping) {
+    const id = [...inProgress].at(-1) ?? pick()
+    if (id === undefined) {
+      await sleep(200)
+      continue
+    }
+    try {
+      const response = await request(`${base}/runs/${id}/events`, { dispatcher: agent })
+      for await (const _ of response.body) if (stopping) break
+    } catch {}
+    await sleep(100)
+  }
+}
+
+// --- the figures --------------------------------------------------------------------------------
+
+interface ProbeLine {
+  readonly at: number
+  readonly rss: number
+  readonly heapUsed: number
+  readonly fds: number
+  readonly gc: ReadonlyArray<{ readonly ms: number; readonly kind: string }>
+  readonly loopDelayMs: { readonly p99: number; readonly max: number }
+}
+let probeRead = 0
+const newProbeLines = (): Array<ProbeLine> => {
+  let text = ""
+  try {
+    text = readFileSync(probeFile, "utf8")
+  } catch {
+    return []
+  }
+  const lines = text.split("\n").filter((line) => line !== "")
+  const fresh = lines.slice(probeRead).map((line) => JSON.parse(line) as ProbeLine)
+  probeRead = lines.length
+  return fresh
+}
+
+const percentile = (values: ReadonlyArray<number>, p: number) => {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+const ms = (value: number) => (Number.isNaN(value) ? "—" : value < 10 ? value.toFixed(1) : value.toFixed(0))
+
+const successesSoFar = async () => {
+  const answer = await timed(() => [], "/stats")
+  return answer?.status === 200 ? (JSON.parse(answer.text) as { successful_responses_count: number }).successful_responses_count : Number.NaN
+}
+
+interface Row {
+  readonly minute: number
+  readonly load: number
+  readonly postP50: number
+  readonly postP99: number
+  readonly postMax: number
+  readonly getP50: number
+  readonly getP99: number
+  readonly healthP99: number
+  readonly healthMax: number
+  readonly healthOver50: number
+  readonly gcCount: number
+  readonly gcMax: number
+  readonly gcOver100: number
+  readonly loopDelayMax: number
+  readonly rssMiB: number
+  readonly heapMiB: number
+  readonly fds: number
+  readonly successesPerSecond: number
+  readonly statuses: Record<string, number>
+  readonly clientErrors: number
+}
+const rows: Array<Row> = []
+const columns =
+  "min  load  POST p50/p99/max ms  GET p50/p99 ms  /health p99/max >50ms  GC n/max/>100ms  loop max ms  RSS MiB  heap MiB  fds  succ/s  answers"
+process.stdout.write(`soak: ${minutes} min against ${base} (work dir ${work})\n${columns}\n`)
+
+const workers = [
+  submitter(),
+  ...Array.from({ length: READERS }, reader),
+  healthProbe(),
+  ...Array.from({ length: LONG_POLLERS }, longPoller),
+  ...Array.from({ length: STREAMS }, streamer)
+]
+
+let previousSuccesses = await successesSoFar()
+let previousAt = Date.now()
+const snapshotsTaken: Array<string> = []
+for (let minute = 1; minute <= minutes; minute++) {
+  await sleep(Math.max(0, previousAt + 60_000 - Date.now()))
+  const finished = current
+  current = newMinute()
+  const successes = await successesSoFar()
+  const now = Date.now()
+  const probes = newProbeLines()
+  const pauses = probes.flatMap((line) => line.gc)
+  const last = probes.at(-1)
+  const row: Row = {
+    minute,
+    load: loadavg()[0]!,
+    postP50: percentile(finished.post, 50),
+    postP99: percentile(finished.post, 99),
+    postMax: Math.max(...finished.post),
+    getP50: percentile(finished.get, 50),
+    getP99: percentile(finished.get, 99),
+    healthP99: percentile(finished.health, 99),
+    healthMax: Math.max(...finished.health),
+    healthOver50: finished.health.filter((value) => value > 50).length,
+    gcCount: pauses.length,
+    gcMax: Math.max(0, ...pauses.map((pause) => pause.ms)),
+    gcOver100: pauses.filter((pause) => pause.ms > 100).length,
+    loopDelayMax: Math.max(0, ...probes.map((line) => line.loopDelayMs.max)),
+    rssMiB: last === undefined ? Number.NaN : last.rss / 1024 / 1024,
+    heapMiB: last === undefined ? Number.NaN : last.heapUsed / 1024 / 1024,
+    fds: last?.fds ?? Number.NaN,
+    successesPerSecond: ((successes - previousSuccesses) * 1000) / (now - previousAt),
+    statuses: finished.statuses,
+    clientErrors: finished.errors
+  }
+  rows.push(row)
+  previousSuccesses = successes
+  previousAt = now
+  process.stdout.write(
+    [
+      String(minute).padStart(3),
+      row.load.toFixed(2).padStart(5),
+      `${ms(row.postP50)}/${ms(row.postP99)}/${ms(row.postMax)}`.padStart(19),
+      `${ms(row.getP50)}/${ms(row.getP99)}`.padStart(15),
+      `${ms(row.healthP99)}/${ms(row.healthMax)} ${row.healthOver50}`.padStart(21),
+      `${row.gcCount}/${ms(row.gcMax)}/${row.gcOver100}`.padStart(16),
+      ms(row.loopDelayMax).padStart(12),
+      row.rssMiB.toFixed(0).padStart(8),
+      row.heapMiB.toFixed(0).padStart(9),
+      String(row.fds).padStart(4),
+      row.successesPerSecond.toFixed(1).padStart(7),
+      ` ${Object.entries(row.statuses).map(([status, n]) => `${status}:${n}`).join(" ")}${row.clientErrors > 0 ? ` failed:${row.clientErrors}` : ""}`
+    ].join(" ") + "\n"
+  )
+  if (heapSnapshots && (minute === 2 || minute === minutes)) {
+    child.kill("SIGUSR2")
+    snapshotsTaken.push(`after minute ${minute}`)
+  }
+}
+
+stopping = true
+if (heapSnapshots) await sleep(5_000) // writing a snapshot stops the process for seconds
+const stopAt = Date.now()
+child.kill("SIGTERM")
+const exitCode = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+const stopMs = Date.now() - stopAt
+await Promise.race([Promise.allSettled(workers), sleep(2_000)])
+await agent.destroy()
+
+// --- the summary --------------------------------------------------------------------------------
+
+const steady = rows.length > 2 ? rows.slice(1) : rows
+const spread = (values: ReadonlyArray<number>) => {
+  const low = Math.min(...values)
+  const high = Math.max(...values)
+  return { low, high, percent: low > 0 ? ((high - low) / low) * 100 : Number.NaN }
+}
+const rss = spread(steady.map((row) => row.rssMiB))
+const throughput = spread(steady.map((row) => row.successesPerSecond))
+const postP99 = Math.max(...steady.map((row) => row.postP99))
+const healthMax = Math.max(...steady.map((row) => row.healthMax))
+const verdict = (ok: boolean) => (ok ? "met" : "NOT met")
+const summary = [
+  `POST /runs p99 (worst minute from minute 2): ${ms(postP99)} ms — target < 5 ms: ${verdict(postP99 < 5)}`,
+  `/health slowest answer from minute 2: ${ms(healthMax)} ms — target ≤ 50 ms: ${verdict(healthMax <= 50)}`,
+  `RSS from minute 2: ${rss.low.toFixed(0)}–${rss.high.toFixed(0)} MiB (${rss.percent.toFixed(1)} %) — target ±5 % (a spread ≤ 10 %): ${verdict(rss.percent <= 10)}`,
+  `successes/s from minute 2: ${throughput.low.toFixed(1)}–${throughput.high.toFixed(1)} (${throughput.percent.toFixed(1)} %) — target ±5 % (a spread ≤ 10 %): ${verdict(throughput.percent <= 10)}`,
+  `SIGTERM after the soak: exit ${exitCode} in ${stopMs} ms`,
+  ...(heapSnapshots ? [`heap snapshots (${snapshotsTaken.join(", ")}): ${readdirSync(work).filter((f) => f.endsWith(".heapsnapshot")).map((f) => join(work, f)).join(", ")}`] : [])
+]
+process.stdout.write(`\n${summary.join("\n")}\n`)
+
+if (reportPath !== undefined) {
+  const table = [
+    "| min | load | POST p50 / p99 / max ms | GET p50 / p99 ms | /health p99 / max ms (> 50 ms) | GC pauses n / max ms (> 100 ms) | loop delay max ms | RSS MiB | heap MiB | fds | successes/s |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map(
+      (row) =>
+        `| ${row.minute} | ${row.load.toFixed(2)} | ${ms(row.postP50)} / ${ms(row.postP99)} / ${ms(row.postMax)} | ${ms(row.getP50)} / ${ms(row.getP99)} | ` +
+        `${ms(row.healthP99)} / ${ms(row.healthMax)} (${row.healthOver50}) | ${row.gcCount} / ${ms(row.gcMax)} (${row.gcOver100}) | ${ms(row.loopDelayMax)} | ` +
+        `${row.rssMiB.toFixed(0)} | ${row.heapMiB.toFixed(0)} | ${row.fds} | ${row.successesPerSecond.toFixed(1)} |`
+    )
+  ]
+  const section = [
+    `## Soak of ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${minutes} min`,
+    "",
+    `\`npm run soak -- --minutes ${minutes}\`: ${MAX_CONCURRENT_RUNS} runs of ${RUN_SECONDS} s always executing and ${MAX_PENDING_RUNS} queued ` +
+      `(a POST every 100 ms, 429 when full), ${READERS} readers (GET /runs/{id} every ${READER_PAUSE_MS} ms), /health every ${HEALTH_EVERY_MS} ms, ` +
+      `${LONG_POLLERS} long polls, ${STREAMS} event streams; the bundled simulator's defaults. Load average at the start ${rows[0]?.load.toFixed(2)}, ` +
+      `at the end ${rows.at(-1)?.load.toFixed(2)} (2 cores).`,
+    "",
+    ...table,
+    "",
+    ...summary.map((line) => `- ${line}`),
+    ""
+  ].join("\n")
+  let existing = ""
+  try {
+    existing = readFileSync(reportPath, "utf8")
+  } catch {
+    existing = "# Soak runs\n\nWritten by `npm run soak -- --minutes N --report docs/SOAK.md`; newest first.\n\n"
+  }
+  const [head, ...rest] = existing.split(/^(?=## )/m)
+  writeFileSync(reportPath, [head, section, ...rest].join("\n").replace(/\n{3,}/g, "\n\n"))
+  process.stdout.write(`written to ${reportPath}\n`)
+}
+process.exit(0)
