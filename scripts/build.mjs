@@ -126,7 +126,7 @@ export const build = async () => {
     platform: "node",
     target: "node20",
     outExtension: { ".js": ".mjs" },
-    chunkNames: "chunks/[name]-[hash]",
+    // Chunks stay beside the entry points: the source-location rewrite below assumes every output is in outdir.
     // Native addons and their loaders stay in node_modules.
     external: ["better-sqlite3", "pg-native"],
     // Bundled CommonJS packages call require() for Node's built-ins.

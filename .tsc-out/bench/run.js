@@ -1,0 +1,274 @@
+/**
+ * `npm run bench`: scenarios × strategies on loopback. The simulator and the service run in their
+ * own processes, pinned to separate cores where taskset exists; the reference clients run in this
+ * process, pinned with the service's core. Every case gets its own X-Run-Id, and the simulator's
+ * ledger is the source of truth for what was sent and answered.
+ *
+ *   npm run bench                       all scenarios, 3 repetitions, writes docs/BENCHMARKS.md
+ *   npm run bench -- --only=steady_L50  scenarios whose name contains the text (report not written)
+ *   npm run bench -- --reps=1           fewer repetitions
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { closedLoop } from "./clients.js";
+import { measureEngineOverhead } from "./overhead.js";
+import { fetchLedger, timeToConcurrency } from "./ledger.js";
+import { awaitCount, pinSelf, postRun, processCpuMs, resetSimulator, SERVICE_CORE, SIMULATOR_CORE, startService, startSimulator } from "./processes.js";
+import { scenarios } from "./scenarios.js";
+const flag = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1];
+const only = flag("only");
+const reps = Number(flag("reps") ?? "3");
+const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const jain = (values) => {
+    const total = values.reduce((a, b) => a + b, 0);
+    const squares = values.reduce((a, b) => a + b * b, 0);
+    return squares === 0 ? 0 : (total * total) / (values.length * squares);
+};
+const mergeLedgers = (ledgers) => {
+    const accepted = ledgers.reduce((n, l) => n + l.entries.filter((e) => e.status !== 429).length, 0);
+    const successes = ledgers.reduce((n, l) => n + l.successes, 0);
+    const latency = ledgers.reduce((n, l) => n + l.latencyMs * l.entries.filter((e) => e.status !== 429).length, 0);
+    return {
+        requests: ledgers.reduce((n, l) => n + l.requests, 0),
+        successes,
+        rejected: ledgers.reduce((n, l) => n + l.rejected, 0),
+        pHat: accepted === 0 ? 0 : successes / accepted,
+        latencyMs: accepted === 0 ? 0 : latency / accepted,
+        entries: ledgers.flatMap((l) => l.entries)
+    };
+};
+const runService = async (scenario, service, simulator) => {
+    const cpuBefore = processCpuMs(service.child.pid);
+    const ids = await Promise.all(Array.from({ length: scenario.runs ?? 1 }, () => postRun(service.ready, scenario.seconds)));
+    const perRun = await Promise.all(ids.map((id) => awaitCount(service.ready, id)));
+    const cpuMs = processCpuMs(service.child.pid) - cpuBefore;
+    if (process.env["BENCH_DEBUG"]) {
+        console.log(`runs counted ${perRun.join(" ")}`);
+        for (const log of service.logs.filter((l) => l["message"] === "run finished").slice(-ids.length)) {
+            console.log(JSON.stringify(log["annotations"]["upstreamLimit"]));
+        }
+    }
+    const ledger = mergeLedgers(await Promise.all(ids.map((id) => fetchLedger(simulator, id))));
+    const c0 = scenario.limitAt(0);
+    return {
+        successes: perRun.reduce((a, b) => a + b, 0),
+        perRun,
+        ledger,
+        cpuMs,
+        timeTo90Ms: timeToConcurrency(ledger.entries, Math.ceil(0.9 * c0))
+    };
+};
+let caseNumber = 0;
+const runClient = async (scenario, strategy, simulator) => {
+    const runId = `bench-${scenario.name}-${strategy}-${++caseNumber}`;
+    const target = {
+        oracle: scenario.limitAt,
+        naive: () => 1,
+        "fixed-3": () => 3,
+        "greedy-2C": (elapsed) => 2 * scenario.limitAt(elapsed)
+    };
+    const maxInFlight = 2 * Math.max(...[0, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000].map(scenario.limitAt));
+    const result = await closedLoop({
+        url: simulator,
+        runId,
+        seconds: scenario.seconds,
+        target: target[strategy],
+        maxInFlight
+    });
+    const ledger = await fetchLedger(simulator, runId);
+    return {
+        successes: result.successes,
+        perRun: [result.successes],
+        ledger,
+        cpuMs: result.cpuMs,
+        timeTo90Ms: timeToConcurrency(ledger.entries, Math.ceil(0.9 * scenario.limitAt(0)))
+    };
+};
+/** C averaged over the window, for the ideal p·Σ(Cᵢ·tᵢ)/L. */
+const meanLimit = (scenario) => {
+    let total = 0;
+    const steps = 1000;
+    for (let i = 0; i < steps; i++)
+        total += scenario.limitAt(((i + 0.5) / steps) * scenario.seconds * 1000);
+    return total / steps;
+};
+const runScenario = async (scenario) => {
+    let simulator = await startSimulator(scenario);
+    let simUrl = simulator.ready;
+    let service = scenario.strategies.includes("service") ? await startService(simUrl) : undefined;
+    try {
+        if (service !== undefined && scenario.cold !== true) {
+            // The service's limiter learns C once, as it would over a real service's life.
+            await awaitCount(service.ready, await postRun(service.ready, 2));
+        }
+        const results = new Map();
+        for (let rep = 0; rep < reps; rep++) {
+            const order = rep % 2 === 0 ? scenario.strategies : [...scenario.strategies].reverse();
+            for (const [index, strategy] of order.entries()) {
+                if (scenario.isolated === true && (rep > 0 || index > 0)) {
+                    await service?.kill();
+                    await simulator.kill();
+                    simulator = await startSimulator(scenario);
+                    simUrl = simulator.ready;
+                    service = strategy === "service" ? await startService(simUrl) : undefined;
+                }
+                else if (strategy === "service" && scenario.cold === true && rep > 0) {
+                    await service.kill();
+                    service = await startService(simUrl);
+                }
+                await resetSimulator(simUrl);
+                const result = strategy === "service" ? await runService(scenario, service, simUrl) : await runClient(scenario, strategy, simUrl);
+                results.set(strategy, [...(results.get(strategy) ?? []), result]);
+            }
+        }
+        const oracleN = median((results.get("oracle") ?? []).map((r) => r.successes));
+        return scenario.strategies.map((strategy) => {
+            const cases = results.get(strategy);
+            const n = median(cases.map((r) => r.successes));
+            const pHat = median(cases.map((r) => r.ledger.pHat));
+            const latency = median(cases.map((r) => r.ledger.latencyMs));
+            const ideal = (pHat * meanLimit(scenario) * scenario.seconds * 1000) / latency;
+            const times = cases.map((r) => r.timeTo90Ms).filter((t) => t !== undefined);
+            return {
+                scenario,
+                strategy,
+                n,
+                spread: n > 0 ? (Math.max(...cases.map((r) => r.successes)) - Math.min(...cases.map((r) => r.successes))) / n : Number.NaN,
+                eOracle: oracleN > 0 ? n / oracleN : Number.NaN,
+                eEff: ideal > 0 ? n / ideal : Number.NaN,
+                rejectedPerSuccess: median(cases.map((r) => (r.successes > 0 ? r.ledger.rejected / r.successes : Number.NaN))),
+                cpuMsPerSuccess: median(cases.map((r) => (r.successes > 0 ? r.cpuMs / r.successes : Number.NaN))),
+                attemptsPerSecond: median(cases.map((r) => r.ledger.requests / scenario.seconds)),
+                jain: (scenario.runs ?? 1) > 1 && strategy === "service" ? median(cases.map((r) => jain(r.perRun))) : undefined,
+                roundTripsTo90: times.length === cases.length ? median(times) / latency : undefined
+            };
+        });
+    }
+    finally {
+        await service?.kill();
+        await simulator.kill();
+    }
+};
+const fmt = (value, digits = 2) => (value === undefined || Number.isNaN(value) ? "–" : value.toFixed(digits));
+const formatLine = (line) => `${line.scenario.name} [${line.strategy}] N=${line.n} spread=${fmt(line.spread)} E_oracle=${fmt(line.eOracle)} E_eff=${fmt(line.eEff)} ` +
+    `429/success=${fmt(line.rejectedPerSuccess, 3)} cpu_ms/success=${fmt(line.cpuMsPerSuccess, 3)} ` +
+    `attempts/s=${fmt(line.attemptsPerSecond, 0)}` +
+    (line.jain === undefined ? "" : ` jain=${fmt(line.jain, 4)}`) +
+    (line.roundTripsTo90 === undefined || line.scenario.cold !== true ? "" : ` rtt_to_90%C=${fmt(line.roundTripsTo90, 1)}`);
+const verdicts = (lines) => {
+    const service = lines.filter((line) => line.strategy === "service");
+    const out = [];
+    for (const line of service) {
+        for (const target of line.scenario.targets) {
+            const name = line.scenario.name;
+            if (target === "steady") {
+                out.push({
+                    target: `${name}: E_oracle ≥ 1.00 with ≤ 0.2 429s per success`,
+                    measured: `E_oracle=${fmt(line.eOracle)}, 429/success=${fmt(line.rejectedPerSuccess, 3)}`,
+                    met: line.eOracle >= 1 && line.rejectedPerSuccess <= 0.2
+                });
+            }
+            else if (target === "changing") {
+                out.push({ target: `${name}: ≥ 0.95 of p·Σ(Cᵢ·tᵢ)/L`, measured: `E_eff=${fmt(line.eEff)}`, met: line.eEff >= 0.95 });
+            }
+            else if (target === "shared") {
+                out.push({
+                    target: `${name}: Jain ≥ 0.99 and total ≥ 0.97 of the oracle`,
+                    measured: `jain=${fmt(line.jain, 4)}, E_oracle=${fmt(line.eOracle)}`,
+                    met: (line.jain ?? 0) >= 0.99 && line.eOracle >= 0.97
+                });
+            }
+            else if (target === "tiny") {
+                const raw = lines.find((other) => other.scenario === line.scenario && other.strategy === "oracle");
+                const ratio = line.attemptsPerSecond / raw.attemptsPerSecond;
+                out.push({
+                    target: `${name}: attempts/s ≥ 0.6 of a raw undici loop`,
+                    measured: `${fmt(line.attemptsPerSecond, 0)} vs ${fmt(raw.attemptsPerSecond, 0)} = ${fmt(ratio)}`,
+                    met: ratio >= 0.6
+                });
+            }
+            else if (target === "cold") {
+                out.push({
+                    target: `${name}: 90 % of C within 4 round trips`,
+                    measured: `${fmt(line.roundTripsTo90, 1)} round trips`,
+                    met: (line.roundTripsTo90 ?? Number.POSITIVE_INFINITY) <= 4
+                });
+            }
+        }
+    }
+    return out;
+};
+const machine = () => {
+    const cpu = cpus();
+    return [
+        `- CPU: ${cpu.length} × ${cpu[0]?.model ?? "unknown"}`,
+        `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Node ${process.version}; ${process.platform} ${process.arch}`,
+        `- simulator pinned to core ${SIMULATOR_CORE}, service and reference clients to core ${SERVICE_CORE} (${pinned ? "taskset" : "not pinned: no taskset"})`,
+        `- load average (1 min) at the start ${loadAtStart.toFixed(2)}, at the end ${loadavg()[0].toFixed(2)}: anything above ~2 means other work shared these two cores and the figures are pessimistic`
+    ].join("\n");
+};
+const pinned = pinSelf();
+const loadAtStart = loadavg()[0];
+const selected = scenarios.filter((scenario) => only === undefined || scenario.name.includes(only));
+const all = [];
+const startedAt = new Date();
+for (const scenario of selected) {
+    const lines = await runScenario(scenario);
+    for (const line of lines)
+        console.log(formatLine(line));
+    all.push(...lines);
+}
+const overhead = only === undefined ? await measureEngineOverhead() : [];
+for (const line of overhead)
+    console.log(line);
+const judged = verdicts(all);
+console.log("");
+for (const verdict of judged)
+    console.log(`${verdict.met ? "met   " : "MISSED"} ${verdict.target}: ${verdict.measured}`);
+if (only === undefined) {
+    const report = `# Benchmarks
+
+Measured by \`npm run bench\` on ${startedAt.toISOString().slice(0, 10)} (${reps} repetitions per case, medians, strategies alternating order).
+
+${machine()}
+
+Each case is one run of the scenario's window against the bundled simulator in its own process. \`N\` is the
+successes counted inside the window (the service's run count; a reference client's own count; the median
+of the repetitions), \`spread\` is (largest N − smallest N) / N over the repetitions, \`E_oracle\` is
+N over the oracle's N in the same scenario (an undici client that knows C and keeps exactly C in flight),
+\`E_eff\` is N over the ideal p̂·C̄·T/L̄ (p̂ and L̄ measured from the simulator's ledger for that case),
+\`429/success\` and \`attempts/s\` come from the ledger, \`cpu_ms/success\` is the CPU time of the service
+process (or of the reference client) per success. Before a scenario's cases the service runs one 2-second
+warm-up run (its limiter is shared by all runs of the process, as in real use), except in the cold-start
+scenario, which starts a fresh process and database for every case.
+
+## Targets
+
+| target | measured | |
+| --- | --- | --- |
+${judged.map((v) => `| ${v.target} | ${v.measured} | ${v.met ? "met" : "**missed**"} |`).join("\n")}
+
+## The engine's own cost
+
+Measured in the bench process with an upstream that answers on the next turn of the event loop (no
+network), so this is what Effect, the limiter and the run engine add to each attempt:
+
+\`\`\`
+${overhead.join("\n")}
+\`\`\`
+
+## All cases
+
+\`\`\`
+${all.map(formatLine).join("\n")}
+\`\`\`
+
+${readFileSync(new URL("./report-notes.md", import.meta.url), "utf8").trim()}
+`;
+    writeFileSync(new URL("../docs/BENCHMARKS.md", import.meta.url), report);
+    console.log("\nwrote docs/BENCHMARKS.md");
+}

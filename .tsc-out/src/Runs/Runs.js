@@ -1,0 +1,215 @@
+import { Clock, Duration, Effect, FiberSet, Option, Queue, Stream } from "effect";
+import { AppConfig } from "../Config.js";
+import { IdempotencyKeyReused, RunNotFound, TooManyRuns } from "../Domain/Errors.js";
+import { IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from "../Domain/Idempotency.js";
+import { makeRunIdGenerator } from "../Domain/RunId.js";
+import { EngineObserver } from "../Observability/EngineObserver.js";
+import { RunStore } from "../Store/RunStore.js";
+import { makeRunChanges } from "./RunChanges.js";
+import { executeRun } from "./RunExecution.js";
+/**
+ * Admission and dispatch of runs. At most MAX_CONCURRENT_RUNS execute; the rest wait FIFO in a
+ * bounded queue. The dispatcher takes a run slot *before* it takes from the queue, so waiting runs
+ * stay PENDING in the queue until a slot frees up.
+ */
+export class Runs extends Effect.Service()("faulty-runs/Runs", {
+    scoped: Effect.gen(function* () {
+        const config = yield* AppConfig;
+        const store = yield* RunStore;
+        const observer = yield* EngineObserver;
+        const context = yield* Effect.context();
+        const newRunId = makeRunIdGenerator();
+        const executing = new Map();
+        const changes = yield* makeRunChanges;
+        const registry = {
+            add: (entry) => {
+                executing.set(entry.run.id, entry);
+                observer.runStarted();
+                changes.publish({ id: entry.run.id, status: "IN_PROGRESS" });
+            },
+            remove: (entry) => void executing.delete(entry.run.id)
+        };
+        const admittable = yield* recoverUnfinished;
+        // Admitted and not yet finished, executing or queued. Admission compares this one number with
+        // MAX_CONCURRENT_RUNS + MAX_PENDING_RUNS, so a slot that is just being handed over never turns
+        // a run away; the queue's capacity is a bound it can never reach.
+        let unfinished = admittable.length;
+        const queue = yield* Queue.bounded(config.maxConcurrentRuns + config.maxPendingRuns + admittable.length);
+        yield* Queue.offerAll(queue, admittable);
+        const runSlots = yield* Effect.makeSemaphore(config.maxConcurrentRuns);
+        const executions = yield* FiberSet.make();
+        const admission = yield* Effect.makeSemaphore(1);
+        const execute = (run) => executeRun(run, registry).pipe(
+        // Only a run that completed is FINISHED: one interrupted by a shutdown stays IN_PROGRESS.
+        Effect.tap(() => {
+            observer.runFinished();
+            changes.publish({ id: run.id, status: "FINISHED" });
+        }), Effect.catchAllCause((cause) => Effect.logError("run failed", cause).pipe(Effect.annotateLogs({ runId: run.id }))), Effect.provide(context), Effect.ensuring(Effect.sync(() => unfinished--).pipe(Effect.zipRight(runSlots.release(1)))));
+        yield* Effect.gen(function* () {
+            yield* runSlots.take(1);
+            const run = yield* Queue.take(queue);
+            yield* FiberSet.run(executions, execute(run));
+        }).pipe(Effect.forever, Effect.forkScoped);
+        const retryAfterSeconds = Effect.gen(function* () {
+            const now = yield* Clock.currentTimeMillis;
+            let soonestEnd = Number.POSITIVE_INFINITY;
+            for (const { run } of executing.values())
+                soonestEnd = Math.min(soonestEnd, run.endsAt ?? soonestEnd);
+            return Number.isFinite(soonestEnd) ? Math.max(1, Math.ceil((soonestEnd - now) / 1000)) : 1;
+        });
+        const get = (id) => Effect.gen(function* () {
+            const live = executing.get(id);
+            if (live !== undefined)
+                return withLiveCounters(live);
+            const stored = yield* store.get(id);
+            return yield* Option.match(stored, {
+                onNone: () => Effect.fail(RunNotFound.forId(id)),
+                onSome: Effect.succeed
+            });
+        });
+        const withLiveCounters = (live) => ({ ...live.run, ...live.counters.snapshot() });
+        /** The run an unexpired key created, or a refusal if the key came with another body. */
+        const findReplay = (key, fingerprint, now) => Effect.gen(function* () {
+            const record = yield* store.findIdempotencyKey(key, now - IDEMPOTENCY_KEY_TTL_MS);
+            if (Option.isNone(record))
+                return Option.none();
+            if (record.value.fingerprint !== fingerprint) {
+                return yield* new IdempotencyKeyReused({
+                    key,
+                    message: "this Idempotency-Key was used with a different request body; use a new key for a new run"
+                });
+            }
+            const run = yield* get(record.value.runId).pipe(Effect.catchTag("RunNotFound", () => Effect.dieMessage(`Idempotency-Key ${key} points at a missing run`)));
+            return Option.some({ run, replayed: true });
+        });
+        const admit = (request, key) => Effect.gen(function* () {
+            const now = yield* Clock.currentTimeMillis;
+            const fingerprint = requestFingerprint(request);
+            if (Option.isSome(key)) {
+                const earlier = yield* findReplay(key.value, fingerprint, now);
+                if (Option.isSome(earlier))
+                    return earlier.value;
+            }
+            if (unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
+                observer.runRefused();
+                return yield* new TooManyRuns({
+                    retryAfterSeconds: yield* retryAfterSeconds,
+                    maxPendingRuns: config.maxPendingRuns,
+                    message: `the queue of pending runs is full (MAX_PENDING_RUNS=${config.maxPendingRuns})`
+                });
+            }
+            const run = {
+                id: newRunId(now),
+                seconds: request.seconds,
+                status: "PENDING",
+                successfulResponsesCount: 0,
+                sum: 0n,
+                createdAt: now,
+                startedAt: null,
+                endsAt: null,
+                finishedAt: null
+            };
+            const stored = yield* store.insert(run, Option.getOrUndefined(Option.map(key, (value) => ({ key: value, fingerprint, validSince: now - IDEMPOTENCY_KEY_TTL_MS }))));
+            if (!stored) {
+                // Only a keyed insert is refused: another process stored the key since we looked. Its run is the answer.
+                const winner = yield* findReplay(Option.getOrThrow(key), fingerprint, now);
+                return yield* Option.match(winner, {
+                    onNone: () => Effect.dieMessage("an Idempotency-Key was taken and then vanished"),
+                    onSome: Effect.succeed
+                });
+            }
+            unfinished++;
+            observer.runCreated();
+            yield* Queue.offer(queue, run);
+            yield* Effect.logInfo("run created").pipe(Effect.annotateLogs({ runId: run.id, seconds: run.seconds }));
+            return { run, replayed: false };
+        });
+        // Admission is one at a time, which also makes a key's look-then-insert race-free here.
+        const create = (seconds) => admission.withPermits(1)(Effect.map(admit({ seconds }, Option.none()), (created) => created.run));
+        /** Creates a run, or returns the one an unexpired Idempotency-Key already created. */
+        const createOnce = (seconds, idempotencyKey) => admission.withPermits(1)(admit({ seconds }, idempotencyKey));
+        /** A page of runs, newest first, with the live counters of those executing. */
+        const list = (query) => Effect.map(store.list({ status: query.status, before: query.after, limit: query.limit }), (runs) => runs.map((run) => {
+            const live = executing.get(run.id);
+            return live === undefined ? run : withLiveCounters(live);
+        }));
+        /**
+         * Long polling: the run once it is FINISHED, or as it is when `maxWait` has passed. The wait
+         * sleeps until the run's own status changes; a shutdown ends it early.
+         */
+        const awaitFinished = (id, maxWait) => Effect.gen(function* () {
+            const follower = yield* changes.follow(id);
+            const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(maxWait);
+            let run = yield* get(id);
+            while (run.status !== "FINISHED") {
+                const remaining = deadline - (yield* Clock.currentTimeMillis);
+                if (remaining <= 0)
+                    break;
+                const wake = yield* follower.next.pipe(Effect.timeoutOption(Duration.millis(remaining)));
+                if (Option.isSome(wake) && wake.value === "closing")
+                    return yield* Effect.orElseSucceed(get(id), () => run);
+                run = yield* get(id);
+                if (Option.isNone(wake))
+                    break;
+            }
+            return run;
+        }).pipe(Effect.scoped);
+        /**
+         * The run's states from now until it is FINISHED: its state at once, then on each status
+         * change and every `progressEvery` while IN_PROGRESS. Consecutive states may be equal. The
+         * stream ends early when the service shuts down.
+         */
+        const watch = (id, progressEvery) => Stream.unwrapScoped(Effect.gen(function* () {
+            const follower = yield* changes.follow(id);
+            const tick = Effect.as(Effect.sleep(progressEvery), "changed");
+            const after = (run) => run.status === "FINISHED"
+                ? Effect.succeedNone
+                : (run.status === "PENDING" ? follower.next : Effect.raceFirst(follower.next, tick)).pipe(Effect.flatMap((wake) => wake === "closing" ? Effect.succeedNone : Effect.map(get(id), (next) => Option.some([next, next]))));
+            const first = yield* get(id);
+            return Stream.concat(Stream.succeed(first), Stream.unfoldEffect(first, after));
+        }));
+        /** How many runs execute now and how many wait (a run being handed a slot counts as waiting). */
+        const activity = () => ({ inProgress: executing.size, pending: Math.max(0, unfinished - executing.size) });
+        /** The saved totals, with the live counts of the runs executing now. */
+        const totals = Effect.map(store.totals, (saved) => {
+            let live = 0;
+            for (const entry of executing.values())
+                live += entry.counters.successfulResponsesCount;
+            return {
+                ...saved,
+                byStatus: { ...saved.byStatus, IN_PROGRESS: { runs: saved.byStatus.IN_PROGRESS.runs, successes: live } }
+            };
+        });
+        // Added last, so it runs first at shutdown: waiters answer before the runs are interrupted.
+        yield* Effect.addFinalizer(() => changes.close);
+        return { create, createOnce, get, list, awaitFinished, watch, activity, totals };
+    })
+}) {
+}
+/**
+ * Restart rules: an in-progress run whose end has passed is FINISHED with its saved counters; the
+ * others (in-progress first, as they held slots, then pending) are admitted again in their order.
+ */
+const recoverUnfinished = Effect.gen(function* () {
+    const store = yield* RunStore;
+    const now = yield* Clock.currentTimeMillis;
+    const unfinished = yield* store.unfinished;
+    const resumable = [];
+    const pending = [];
+    for (const run of unfinished) {
+        if (run.status === "PENDING") {
+            pending.push(run);
+        }
+        else if (run.endsAt !== null && run.endsAt > now) {
+            resumable.push(run);
+        }
+        else {
+            yield* store.finish(run.id, run, run.endsAt ?? now);
+            yield* Effect.logInfo("run finished at restart with its saved counters").pipe(Effect.annotateLogs({ runId: run.id }));
+        }
+    }
+    if (resumable.length + pending.length > 0) {
+        yield* Effect.logInfo("runs recovered").pipe(Effect.annotateLogs({ resuming: resumable.length, pending: pending.length }));
+    }
+    return [...resumable, ...pending];
+});

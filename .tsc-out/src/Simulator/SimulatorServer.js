@@ -1,0 +1,171 @@
+import { createServer } from "node:http";
+import { Effect } from "effect";
+import { stringifyExact } from "../Domain/ExactJson.js";
+import { Ledger } from "./Ledger.js";
+import { seededRandom } from "./Random.js";
+// The exact bodies of SPEC §1.
+const BODY_500 = '{"error": "Internal server error"}';
+const BODY_504 = '{"error": "Timed out"}';
+const BODY_429 = '{"error": "Too many concurrent requests"}';
+const BODIES = { 429: BODY_429, 500: BODY_500, 504: BODY_504 };
+/**
+ * The upstream's request handler, in plain Node: it is a test instrument whose own overhead must
+ * stay far below the service's, so it does the least work per request.
+ */
+export const makeSimulatorHandler = (settings) => {
+    const random = seededRandom(settings.seed);
+    const ledger = new Ledger(settings.ledgerLimit);
+    const inFlightByScope = new Map();
+    const stats = { requests: 0, byStatus: {}, inFlight: 0, maxInFlight: 0 };
+    const valueSpan = settings.valueMax - settings.valueMin + 1;
+    // C's schedule is timed from the first request, so that a run and the schedule start together.
+    let firstRequestAt = null;
+    const limitNow = (now) => {
+        if (settings.limitSchedule === null)
+            return settings.concurrencyLimit;
+        const elapsed = now - (firstRequestAt ??= now);
+        let limit = settings.limitSchedule[0].limit;
+        for (const step of settings.limitSchedule)
+            if (step.atMs <= elapsed)
+                limit = step.limit;
+        return limit;
+    };
+    // A standard normal sample (Box-Muller) for lognormal latencies.
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const sigma = settings.latencyMs > 0 ? Math.sqrt(Math.log(1 + (settings.jitterMs / settings.latencyMs) ** 2)) : 0;
+    const sampleLatency = (mean) => {
+        if (settings.latencyDistribution === "lognormal" && mean > 0) {
+            return Math.exp(Math.log(mean) - (sigma * sigma) / 2 + sigma * normal());
+        }
+        return Math.max(0, mean + (random() * 2 - 1) * settings.jitterMs);
+    };
+    // Limit by open connections: the first C connections are served, the others answered 429.
+    const servedConnections = new Set();
+    const waitingConnections = new Set();
+    const onConnection = (socket) => {
+        if (settings.limitBy !== "connections")
+            return;
+        if (servedConnections.size < limitNow(Date.now()))
+            servedConnections.add(socket);
+        else
+            waitingConnections.add(socket);
+        socket.once("close", () => {
+            waitingConnections.delete(socket);
+            if (!servedConnections.delete(socket))
+                return;
+            const next = waitingConnections.values().next();
+            if (next.done !== true && servedConnections.size < limitNow(Date.now())) {
+                waitingConnections.delete(next.value);
+                servedConnections.add(next.value);
+            }
+        });
+    };
+    const answer = (res, status, body) => {
+        stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+        res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+    };
+    const sendJson = (res, status, payload) => {
+        const body = stringifyExact(payload);
+        res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+    };
+    /** Answers after `delay`, recording whether the client was still there to hear it. */
+    const answerLater = (res, runId, receivedAt, status, value, delay, done) => {
+        let clientGone = false;
+        res.once("close", () => {
+            if (!res.writableFinished)
+                clientGone = true;
+        });
+        setTimeout(() => {
+            done();
+            const aborted = clientGone || res.destroyed;
+            const entry = { status, value, receivedAt, answeredAt: Date.now(), aborted };
+            ledger.record(runId, entry);
+            if (aborted)
+                return;
+            answer(res, status, status === 200 ? `{"value": ${value}}` : BODIES[status]);
+        }, delay);
+    };
+    const leave = (scope) => () => {
+        inFlightByScope.set(scope, (inFlightByScope.get(scope) ?? 1) - 1);
+        stats.inFlight -= 1;
+    };
+    const enter = (scope, inScope) => {
+        inFlightByScope.set(scope, inScope);
+        stats.inFlight += 1;
+        stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    };
+    const serveUpstream = (req, res) => {
+        const receivedAt = Date.now();
+        const header = req.headers["x-run-id"];
+        const runId = typeof header === "string" ? header : "";
+        const scope = settings.limitScope === "global" || settings.limitBy === "connections" ? "" : runId;
+        stats.requests += 1;
+        const limit = limitNow(receivedAt);
+        const inScope = (inFlightByScope.get(scope) ?? 0) + 1;
+        const overLimit = settings.limitBy === "connections"
+            ? !servedConnections.has(req.socket)
+            : limit > 0 && inScope > limit;
+        if (overLimit) {
+            if (settings.rejectMode === "immediate") {
+                answer(res, 429, BODY_429);
+                ledger.record(runId, { status: 429, value: null, receivedAt, answeredAt: receivedAt, aborted: false });
+            }
+            else if (settings.rejectMode === "held") {
+                answerLater(res, runId, receivedAt, 429, null, sampleLatency(settings.latencyMs), () => { });
+            }
+            else {
+                enter(scope, inScope);
+                answerLater(res, runId, receivedAt, 429, null, sampleLatency(settings.latencyMs), leave(scope));
+            }
+            return;
+        }
+        enter(scope, inScope);
+        const roll = random();
+        const status = roll < settings.p500 ? 500 : roll < settings.p500 + settings.p504 ? 504 : 200;
+        const value = status === 200 ? settings.valueMin + Math.floor(random() * valueSpan) : null;
+        const delay = sampleLatency(status === 504 ? settings.latency504Ms : settings.latencyMs);
+        answerLater(res, runId, receivedAt, status, value, delay, leave(scope));
+    };
+    const handle = (req, res) => {
+        const path = (req.url ?? "/").split("?", 1)[0];
+        if (req.method === "GET" && path === "/")
+            return serveUpstream(req, res);
+        if (req.method === "GET" && path.startsWith("/__ledger/")) {
+            const runId = decodeURIComponent(path.slice("/__ledger/".length));
+            const run = ledger.get(runId);
+            return run === undefined
+                ? sendJson(res, 404, { error: `no requests seen for run ${runId}` })
+                : sendJson(res, 200, run);
+        }
+        if (req.method === "GET" && path === "/__stats") {
+            return sendJson(res, 200, { ...stats, runs: ledger.runCount, settings });
+        }
+        if (req.method === "POST" && path === "/__reset") {
+            ledger.clear();
+            stats.requests = 0;
+            stats.byStatus = {};
+            stats.maxInFlight = stats.inFlight;
+            firstRequestAt = null;
+            return sendJson(res, 200, { reset: true });
+        }
+        return sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
+    };
+    return { handle, onConnection, ledger, stats };
+};
+/** Starts the simulator for the life of the scope (port 0 picks a free port). */
+export const startSimulator = (settings) => Effect.acquireRelease(Effect.async((resume) => {
+    const { handle, onConnection } = makeSimulatorHandler(settings);
+    const server = createServer({ keepAliveTimeout: 60_000 }, handle);
+    server.on("connection", onConnection);
+    server.once("error", (error) => resume(Effect.fail(error)));
+    server.listen(settings.port, settings.host, () => {
+        const { port } = server.address();
+        const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
+        resume(Effect.succeed({ url: new URL(`http://${host}:${port}/`), server }));
+    });
+}), ({ server }) => Effect.async((resume) => {
+    server.close(() => resume(Effect.void));
+    server.closeAllConnections();
+}));

@@ -1,0 +1,71 @@
+import { Context, Effect, Either, Layer, Schema } from "effect";
+import { Pool } from "undici";
+import { AppConfig } from "../Config.js";
+import { AttemptFailed } from "./AttemptFailed.js";
+/** The upstream's base URL: FAULTY_SERVER_URL, or the bundled simulator's address. */
+export class UpstreamTarget extends Context.Tag("faulty-runs/UpstreamTarget")() {
+}
+const Int32 = Schema.Int.pipe(Schema.between(-2_147_483_648, 2_147_483_647));
+const UpstreamAnswer = Schema.Struct({ value: Int32 });
+const decodeAnswer = Schema.decodeUnknownEither(UpstreamAnswer);
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+const failedStatus = (status) => status === 429 || status === 500 || status === 504
+    ? new AttemptFailed({ outcome: `${status}`, status })
+    : new AttemptFailed({ outcome: "status", status });
+const parseValue = (text) => {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return Either.left(new AttemptFailed({ outcome: "malformed", status: 200, detail: "body is not JSON" }));
+    }
+    return Either.mapBoth(decodeAnswer(json), {
+        onLeft: () => new AttemptFailed({ outcome: "malformed", status: 200, detail: "body is not {\"value\": int32}" }),
+        onRight: (answer) => answer.value
+    });
+};
+/**
+ * One GET of the upstream on a keep-alive undici pool. Our per-attempt timeout is undici's own
+ * headers/body timeout, so an attempt costs no extra timer; interruption aborts the request.
+ */
+export class UpstreamClient extends Effect.Service()("faulty-runs/UpstreamClient", {
+    scoped: Effect.gen(function* () {
+        const config = yield* AppConfig;
+        const target = yield* UpstreamTarget;
+        const path = target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`;
+        const pool = yield* Effect.acquireRelease(Effect.sync(() => new Pool(target.origin, {
+            // Connections open lazily: room for every permit the limit may give, plus an overshoot.
+            connections: (config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency) + 4,
+            pipelining: 1,
+            keepAliveTimeout: 10_000,
+            headersTimeout: config.upstreamTimeoutMs,
+            bodyTimeout: config.upstreamTimeoutMs,
+            connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000)
+        })), (pool) => Effect.promise(() => pool.destroy()));
+        /**
+         * One attempt for a run. `signal` is the run's: aborting it at the run's end abandons every
+         * request of the run at once, so no attempt needs an AbortController of its own.
+         */
+        const attempt = (runId, signal) => {
+            const headers = { "x-run-id": runId };
+            return Effect.async((resume) => {
+                pool.request({ path, method: "GET", headers, signal }).then(({ statusCode, body }) => {
+                    if (statusCode !== 200) {
+                        body.dump().then(() => resume(Effect.fail(failedStatus(statusCode))), () => resume(Effect.fail(failedStatus(statusCode))));
+                        return;
+                    }
+                    body.text().then((text) => resume(Either.match(parseValue(text), { onLeft: Effect.fail, onRight: Effect.succeed })), (error) => resume(Effect.fail(transportFailure(error))));
+                }, (error) => resume(Effect.fail(transportFailure(error))));
+            });
+        };
+        return { attempt };
+    })
+}) {
+    /** For tests and tools that bring their own attempt (e.g. a fake upstream under TestClock). */
+    static fromAttempt = (attempt) => Layer.succeed(UpstreamClient, UpstreamClient.make({ attempt }));
+}
+const transportFailure = (error) => new AttemptFailed({
+    outcome: error.code !== undefined && TIMEOUT_CODES.has(error.code) ? "timeout" : "transport",
+    detail: error.code ?? error.message ?? "request failed"
+});

@@ -1,0 +1,103 @@
+import { Clock, Duration, Effect, Exit, Option, Schedule } from "effect";
+import { AppConfig } from "../Config.js";
+import { EngineObserver } from "../Observability/EngineObserver.js";
+import { LimitStore } from "../Store/LimitStore.js";
+import { AdaptiveLimit } from "./AdaptiveLimit.js";
+import { FairSlots } from "./FairSlots.js";
+import { UpstreamTarget } from "./UpstreamClient.js";
+const SAVE_EVERY = Duration.seconds(5);
+/**
+ * How many upstream requests may be in flight at once, shared by every run of the process and
+ * handed to runs in turn (FairSlots). With UPSTREAM_CONCURRENCY=auto the number is learned from
+ * the upstream's answers (AdaptiveLimit) and kept in the database for the next start.
+ */
+export class UpstreamLimiter extends Effect.Service()("faulty-runs/UpstreamLimiter", {
+    scoped: Effect.gen(function* () {
+        const config = yield* AppConfig;
+        const store = yield* LimitStore;
+        const upstream = (yield* UpstreamTarget).href;
+        const clock = yield* Effect.clock;
+        const observer = yield* EngineObserver;
+        const fixed = config.upstreamConcurrency !== "auto";
+        const learned = fixed ? Option.none() : yield* store.load(upstream);
+        const limit = new AdaptiveLimit({
+            initial: config.upstreamConcurrency === "auto" ? Option.getOrElse(learned, () => config.upstreamInitialConcurrency) : config.upstreamConcurrency,
+            min: 1,
+            max: config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency,
+            learned: Option.isSome(learned)
+        });
+        const slots = new FairSlots(limit.permits);
+        const nowMs = () => Number(clock.unsafeCurrentTimeNanos()) / 1e6;
+        const pending = new Set();
+        let sequence = 0;
+        // Requests abandoned at a run's end (or shutdown): the upstream still holds them until their
+        // answer is due, so they still count as in flight until then (when each is expected to end, in
+        // ms). Otherwise the other runs' next 429 would read C as that much lower.
+        let abandoned = [];
+        const inFlightNow = (now) => {
+            if (abandoned.length > 0)
+                abandoned = abandoned.filter((endsAt) => endsAt > now);
+            return pending.size + abandoned.length;
+        };
+        const learn = (id, sentAt, inFlightAtSend, permitsAtSend, exit) => {
+            // Whether every permit was taken while this request was out, i.e. the limit held us back.
+            // Checked at both ends: a run's workers start one after another, so the first requests of a
+            // wave see fewer in flight at their send than there are a moment later.
+            const now = nowMs();
+            const inFlightAtAnswer = inFlightNow(now);
+            const limitWasFull = Math.max(inFlightAtSend, inFlightAtAnswer) >= permitsAtSend;
+            pending.delete(id);
+            if (Exit.isInterrupted(exit))
+                abandoned.push(sentAt + limit.roundTripMs);
+            observer.attemptEnded(exit, now - sentAt, now);
+            if (fixed)
+                return;
+            if (Exit.isSuccess(exit)) {
+                limit.onAccepted(now, now - sentAt, limitWasFull);
+            }
+            else if (exit.cause._tag === "Fail") {
+                const { outcome } = exit.cause.error;
+                if (outcome === "429")
+                    limit.onRejected(now, now - sentAt, inFlightAtSend, inFlightAtAnswer);
+                // 500 and 504 are random faults, not overload: they never move the limit. A 504's slower
+                // answer would only blur the round trip, so only 500s and bad bodies measure it.
+                else if (outcome === "500" || outcome === "malformed" || outcome === "status") {
+                    limit.onAccepted(now, now - sentAt, limitWasFull);
+                }
+            }
+            slots.resize(limit.permits);
+        };
+        // After a 429 the slot stays taken for a moment: an upstream that is full now is full a moment
+        // later too, and the pause bounds how many 429s one slot can draw.
+        const pauseAfterRejection = (failure) => failure.outcome === "429" ? Effect.sleep(Duration.millis(limit.rejectionPauseMs)) : Effect.void;
+        const tracked = (attempt) => Effect.suspend(() => {
+            const id = ++sequence;
+            const sentAt = nowMs();
+            pending.add(id);
+            const inFlightAtSend = inFlightNow(sentAt);
+            const permitsAtSend = limit.permits;
+            return Effect.onExit(attempt, (exit) => Effect.sync(() => learn(id, sentAt, inFlightAtSend, permitsAtSend, exit)));
+        }).pipe(Effect.tapError(pauseAfterRejection));
+        if (!fixed) {
+            let saved = Option.getOrElse(learned, () => 0);
+            const save = Effect.suspend(() => {
+                const current = limit.settledLimit;
+                if (current === saved || limit.snapshot().phase === "start")
+                    return Effect.void;
+                saved = current;
+                return Effect.flatMap(Clock.currentTimeMillis, (at) => store.save(upstream, current, at));
+            });
+            yield* Effect.addFinalizer(() => save);
+            yield* save.pipe(Effect.repeat(Schedule.spaced(SAVE_EVERY)), Effect.forkScoped);
+        }
+        return {
+            /** Requests that may be in flight now, over all runs (the limit plus any overshoot). */
+            permits: () => slots.capacity,
+            withSlot: (runId, attempt) => slots.withSlot(runId, tracked(attempt)),
+            roundTripMs: () => limit.roundTripMs,
+            othersWaiting: (runId) => slots.othersWaiting(runId),
+            snapshot: () => ({ ...limit.snapshot(), mode: fixed ? "fixed" : "auto", inFlight: pending.size })
+        };
+    })
+}) {
+}

@@ -1,0 +1,146 @@
+import Database from "better-sqlite3";
+import { describe, expect, it } from "@effect/vitest";
+import { Effect } from "effect";
+import { fetchLedger, matchLedger } from "./support/ledger.js";
+import { runServiceToExit, spawnService } from "./support/process.js";
+import { awaitFinished, createRun, getRun, request, simulator, tempDatabase } from "./support/servers.js";
+const readRow = (file, id) => {
+    const db = new Database(file, { readonly: true });
+    try {
+        return db.prepare("SELECT status, successful_responses_count, sum, ends_at FROM runs WHERE id = ?").get(id);
+    }
+    finally {
+        db.close();
+    }
+};
+const stop = (service, signal) => Effect.promise(async () => {
+    const sentAt = Date.now();
+    service.child.kill(signal);
+    const code = await service.exited;
+    return { code, sentAt, exitedAt: Date.now() };
+});
+describe("restarts", () => {
+    it.live("finished runs read the same and queued runs keep their order across a restart", () => Effect.gen(function* () {
+        const sim = yield* simulator({ concurrencyLimit: 0 });
+        const databaseUrl = tempDatabase();
+        const env = { DATABASE_URL: databaseUrl, FAULTY_SERVER_URL: sim.url.href, MAX_CONCURRENT_RUNS: "1", UPSTREAM_CONCURRENCY: "2" };
+        const first = yield* spawnService(env);
+        const finished = yield* awaitFinished(first.base, (yield* createRun(first.base, 1)).id);
+        const finishedText = (yield* request(new URL(`/runs/${finished.id}`, first.base))).text;
+        const long = yield* createRun(first.base, 8);
+        const queued = yield* Effect.forEach([1, 1], () => createRun(first.base, 1));
+        yield* Effect.sleep("500 millis");
+        const { code } = yield* stop(first, "SIGTERM");
+        expect(code).toBe(0);
+        const longBefore = readRow(databaseUrl, long.id);
+        expect(longBefore.status).toBe("IN_PROGRESS");
+        expect(queued.map((run) => readRow(databaseUrl, run.id).status)).toEqual(["PENDING", "PENDING"]);
+        const second = yield* spawnService(env);
+        expect((yield* request(new URL(`/runs/${finished.id}`, second.base))).text).toBe(finishedText);
+        const resumed = yield* getRun(second.base, long.id);
+        expect(resumed.status).toBe("IN_PROGRESS");
+        const [longDone, q1, q2] = yield* Effect.all([
+            awaitFinished(second.base, long.id),
+            awaitFinished(second.base, queued[0].id),
+            awaitFinished(second.base, queued[1].id)
+        ]);
+        expect(Date.parse(longDone.ends_at)).toBe(longBefore.ends_at); // the original end, not a new one
+        expect(Date.parse(longDone.finished_at) - longBefore.ends_at).toBeLessThan(1_000);
+        expect(Date.parse(q1.started_at)).toBeGreaterThanOrEqual(Date.parse(longDone.ends_at));
+        expect(Date.parse(q2.started_at)).toBeGreaterThanOrEqual(Date.parse(q1.ends_at));
+        expect(q1.successful_responses_count).toBeGreaterThan(0);
+    }).pipe(Effect.scoped));
+    it.live("SIGTERM mid-run exits 0 and loses no count; the run resumes from it after a restart", () => Effect.gen(function* () {
+        const sim = yield* simulator({ concurrencyLimit: 0, latencyMs: 50, jitterMs: 10, p500: 0.1, p504: 0 });
+        const databaseUrl = tempDatabase();
+        const env = { DATABASE_URL: databaseUrl, FAULTY_SERVER_URL: sim.url.href, UPSTREAM_CONCURRENCY: "2" };
+        const first = yield* spawnService(env);
+        const run = yield* createRun(first.base, 60);
+        yield* Effect.sleep("1500 millis");
+        const { code, sentAt, exitedAt } = yield* stop(first, "SIGTERM");
+        expect(code).toBe(0);
+        expect(exitedAt - sentAt).toBeLessThan(5_000);
+        const saved = readRow(databaseUrl, run.id);
+        expect(saved.status).toBe("IN_PROGRESS");
+        const ledger = yield* fetchLedger(sim.url, run.id);
+        const match = matchLedger(ledger, { count: saved.successful_responses_count, sum: BigInt(saved.sum), cutoff: exitedAt }, exitedAt - sentAt + 30);
+        expect(match.reason).toBe("matched");
+        expect(saved.successful_responses_count).toBeGreaterThan(20);
+        const second = yield* spawnService(env);
+        yield* Effect.sleep("700 millis");
+        const resumed = yield* getRun(second.base, run.id);
+        expect(resumed.status).toBe("IN_PROGRESS");
+        expect(resumed.successful_responses_count).toBeGreaterThan(saved.successful_responses_count);
+        expect(resumed.ends_at).toBe(new Date(saved.ends_at).toISOString());
+    }).pipe(Effect.scoped));
+    it.live("SIGINT is a graceful stop too: exit 0 with the run's counters saved", () => Effect.gen(function* () {
+        const sim = yield* simulator({ concurrencyLimit: 0 });
+        const databaseUrl = tempDatabase();
+        const service = yield* spawnService({ DATABASE_URL: databaseUrl, FAULTY_SERVER_URL: sim.url.href });
+        const run = yield* createRun(service.base, 30);
+        yield* Effect.sleep("1000 millis");
+        const { code } = yield* stop(service, "SIGINT");
+        expect(code).toBe(0);
+        const saved = readRow(databaseUrl, run.id);
+        expect(saved.status).toBe("IN_PROGRESS");
+        expect(saved.successful_responses_count).toBeGreaterThan(0);
+        expect(service.logs.some((log) => log["message"] === "run interrupted, counters saved")).toBe(true);
+    }).pipe(Effect.scoped));
+    it.live("kill -9 mid-run loses at most the last second, and the run is FINISHED after the restart", () => Effect.gen(function* () {
+        const sim = yield* simulator({ concurrencyLimit: 0, latencyMs: 30, jitterMs: 10 });
+        const databaseUrl = tempDatabase();
+        const env = { DATABASE_URL: databaseUrl, FAULTY_SERVER_URL: sim.url.href, UPSTREAM_CONCURRENCY: "3" };
+        const first = yield* spawnService(env);
+        const run = yield* createRun(first.base, 3);
+        yield* Effect.sleep("1800 millis");
+        const { sentAt } = yield* stop(first, "SIGKILL");
+        const saved = readRow(databaseUrl, run.id);
+        expect(saved.status).toBe("IN_PROGRESS");
+        const ledger = yield* fetchLedger(sim.url, run.id);
+        const successes = ledger.entries.filter((entry) => entry.status === 200 && !entry.aborted);
+        const beforeLastSecond = successes.filter((entry) => entry.answeredAt < sentAt - 1_000).length;
+        expect(saved.successful_responses_count).toBeGreaterThanOrEqual(beforeLastSecond);
+        expect(saved.successful_responses_count).toBeLessThanOrEqual(successes.length);
+        expect(beforeLastSecond).toBeGreaterThan(10);
+        yield* Effect.sleep(Math.max(0, saved.ends_at - Date.now()) + 100);
+        const second = yield* spawnService(env);
+        const after = yield* getRun(second.base, run.id);
+        expect(after.status).toBe("FINISHED");
+        expect(after.successful_responses_count).toBe(saved.successful_responses_count);
+        expect(after.sum).toBe(BigInt(saved.sum));
+        expect(after.finished_at).toBe(after.ends_at);
+    }).pipe(Effect.scoped));
+    it.live("kill -9 and an immediate restart resume the run to its original end", () => Effect.gen(function* () {
+        const sim = yield* simulator({ concurrencyLimit: 0 });
+        const databaseUrl = tempDatabase();
+        const env = { DATABASE_URL: databaseUrl, FAULTY_SERVER_URL: sim.url.href, UPSTREAM_CONCURRENCY: "2" };
+        const first = yield* spawnService(env);
+        const run = yield* createRun(first.base, 4);
+        yield* Effect.sleep("1000 millis");
+        yield* stop(first, "SIGKILL");
+        const second = yield* spawnService(env);
+        const done = yield* awaitFinished(second.base, run.id);
+        const endsAt = Date.parse(done.ends_at);
+        expect(endsAt - Date.parse(done.started_at)).toBe(4_000);
+        expect(Date.parse(done.finished_at) - endsAt).toBeLessThan(1_000);
+        expect(done.successful_responses_count).toBeGreaterThan(0);
+    }).pipe(Effect.scoped));
+});
+describe("start-up configuration", () => {
+    it.live("an invalid variable stops the service with one line naming it", () => Effect.gen(function* () {
+        const cases = [
+            [{ PORT: "http" }, /^faulty-runs: invalid configuration: PORT must be a whole number from 0 to 65535, got "http"$/],
+            [{ MAX_CONCURRENT_RUNS: "0" }, /MAX_CONCURRENT_RUNS must be a whole number from 1/],
+            [{ MAX_PENDING_RUNS: "-1" }, /MAX_PENDING_RUNS must be a whole number from 0/],
+            [{ FAULTY_SERVER_URL: "ftp://x" }, /FAULTY_SERVER_URL must be an http/],
+            [{ UPSTREAM_TIMEOUT_MS: "soon" }, /UPSTREAM_TIMEOUT_MS must be a whole number/]
+        ];
+        for (const [env, line] of cases) {
+            const result = yield* runServiceToExit({ DATABASE_URL: ":memory:", ...env });
+            expect(result.code).toBe(2);
+            const lines = result.stderr.trim().split("\n");
+            expect(lines).toHaveLength(1);
+            expect(lines[0]).toMatch(line);
+        }
+    }));
+});

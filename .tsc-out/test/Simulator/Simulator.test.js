@@ -1,0 +1,136 @@
+import { describe, expect, it } from "@effect/vitest";
+import { ConfigProvider, Effect, Either } from "effect";
+import { simulatorSettingsConfig } from "../../src/Simulator/Settings.js";
+import { fetchLedger } from "../support/ledger.js";
+import { request, simulator } from "../support/servers.js";
+const hit = (url, runId) => request(url, runId === undefined ? {} : { headers: { "x-run-id": runId } });
+describe("simulator", () => {
+    it.live("answers with the exact bodies of the spec", () => Effect.gen(function* () {
+        const cases = [
+            [{ p500: 1, p504: 0 }, 500, '{"error": "Internal server error"}'],
+            [{ p500: 0, p504: 1 }, 504, '{"error": "Timed out"}'],
+            [{ p500: 0, p504: 0, valueMin: 37, valueMax: 37 }, 200, '{"value": 37}']
+        ];
+        for (const [settings, status, body] of cases) {
+            const sim = yield* simulator({ ...settings, latencyMs: 1, jitterMs: 0, latency504Ms: 1 });
+            const answer = yield* hit(sim.url, "r");
+            expect(answer.status).toBe(status);
+            expect(answer.text).toBe(body);
+        }
+        const limited = yield* simulator({ concurrencyLimit: 1, latencyMs: 200, jitterMs: 0, p500: 0, p504: 0 });
+        const [first, second] = yield* Effect.all([hit(limited.url, "r"), Effect.delay(hit(limited.url, "r"), "50 millis")], {
+            concurrency: 2
+        });
+        expect(first.status).toBe(200);
+        expect(second.status).toBe(429);
+        expect(second.text).toBe('{"error": "Too many concurrent requests"}');
+    }).pipe(Effect.scoped));
+    it.live("counts its limit globally or per X-Run-Id", () => Effect.gen(function* () {
+        const burst = (url) => Effect.all(["a", "a", "a", "b", "b", "b"].map((runId) => hit(url, runId)), { concurrency: "unbounded" });
+        // A latency far longer than a busy machine needs to send the six requests: they are all in flight together.
+        const global = yield* simulator({ concurrencyLimit: 2, latencyMs: 600, jitterMs: 0, p500: 0, p504: 0 });
+        const globalStatuses = (yield* burst(global.url)).map((answer) => answer.status);
+        expect(globalStatuses.filter((status) => status === 200)).toHaveLength(2);
+        const perRun = yield* simulator({
+            concurrencyLimit: 2,
+            limitScope: "per-run",
+            latencyMs: 600,
+            jitterMs: 0,
+            p500: 0,
+            p504: 0
+        });
+        const perRunStatuses = (yield* burst(perRun.url)).map((answer) => answer.status);
+        expect(perRunStatuses.filter((status) => status === 200)).toHaveLength(4);
+        const stats = yield* request(new URL("/__stats", perRun.url));
+        expect(stats.json.maxInFlight).toBe(4);
+    }).pipe(Effect.scoped));
+    it.live("a seed makes its answers repeatable, and the ledger records each one", () => Effect.gen(function* () {
+        const sequence = (seed) => Effect.gen(function* () {
+            const sim = yield* simulator({ seed, latencyMs: 1, jitterMs: 0, latency504Ms: 1, p500: 0.3, p504: 0.2 });
+            for (let i = 0; i < 30; i++)
+                yield* hit(sim.url, "seeded");
+            const ledger = yield* fetchLedger(sim.url, "seeded");
+            return ledger.entries.map((entry) => `${entry.status}:${entry.value}`);
+        });
+        const one = yield* sequence(42);
+        const two = yield* sequence(42);
+        const other = yield* sequence(43);
+        expect(one).toHaveLength(30);
+        expect(one).toEqual(two);
+        expect(one).not.toEqual(other);
+        expect(new Set(one.map((entry) => entry.split(":")[0]))).toEqual(new Set(["200", "500", "504"]));
+    }).pipe(Effect.scoped));
+    it.live("the ledger's totals are exact and unknown routes answer 404 in JSON", () => Effect.gen(function* () {
+        const sim = yield* simulator({ latencyMs: 1, jitterMs: 0, p500: 0.5, p504: 0 });
+        let sum = 0n;
+        let successes = 0;
+        for (let i = 0; i < 40; i++) {
+            const answer = yield* hit(sim.url, "totals");
+            if (answer.status === 200) {
+                successes += 1;
+                sum += BigInt(answer.json.value);
+            }
+        }
+        const ledger = yield* request(new URL("/__ledger/totals", sim.url));
+        expect(ledger.json.successes).toBe(successes);
+        expect(BigInt(ledger.json.sum)).toBe(sum);
+        expect(ledger.json.requests).toBe(40);
+        const unknown = yield* request(new URL("/nope", sim.url));
+        expect(unknown.status).toBe(404);
+        expect(unknown.json.error).toMatch(/no route/);
+    }).pipe(Effect.scoped));
+    it.effect("rejects impossible settings", () => Effect.gen(function* () {
+        const load = (env) => Effect.either(Effect.withConfigProvider(simulatorSettingsConfig, ConfigProvider.fromMap(new Map(Object.entries(env)))));
+        expect(Either.isLeft(yield* load({ SIM_P500: "0.7", SIM_P504: "0.5" }))).toBe(true);
+        expect(Either.isLeft(yield* load({ SIM_P500: "2" }))).toBe(true);
+        expect(Either.isLeft(yield* load({ SIM_VALUE_MIN: "5", SIM_VALUE_MAX: "4" }))).toBe(true);
+        expect(Either.isLeft(yield* load({ SIM_LIMIT_SCOPE: "sometimes" }))).toBe(true);
+        expect(Either.isRight(yield* load({ SIM_P500: "0.5", SIM_LIMIT_SCOPE: "per-run" }))).toBe(true);
+    }));
+});
+describe("simulator scenarios", () => {
+    const settle = { p500: 0, p504: 0, jitterMs: 0 };
+    const burst = (url, count, runId = "s") => Effect.all(Array.from({ length: count }, () => hit(url, runId)), { concurrency: "unbounded" });
+    const timed = (effect) => Effect.gen(function* () {
+        const started = Date.now();
+        const value = yield* effect;
+        return { value, ms: Date.now() - started };
+    });
+    it.live("a held 429 comes back after the latency, a counted one also holds a slot", () => Effect.gen(function* () {
+        // Latencies and delays far apart, so that a busy machine's lag cannot reorder them.
+        const held = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 600, rejectMode: "held" });
+        const [, rejected] = yield* Effect.all([hit(held.url), Effect.delay(timed(hit(held.url)), "50 millis")], {
+            concurrency: 2
+        });
+        expect(rejected.value.status).toBe(429);
+        expect(rejected.ms).toBeGreaterThanOrEqual(590);
+        const counted = yield* simulator({ ...settle, concurrencyLimit: 1, latencyMs: 600, rejectMode: "counted" });
+        const statuses = yield* Effect.all([hit(counted.url), Effect.delay(hit(counted.url), "50 millis"), Effect.delay(hit(counted.url), "400 millis")], { concurrency: 3 });
+        // counted: the 429 sent at 50 ms holds the only slot until 650 ms, so the request at 400 ms is refused too
+        expect(statuses.map((answer) => answer.status)).toEqual([200, 429, 429]);
+    }).pipe(Effect.scoped));
+    it.live("a limit schedule changes C over time, counted from the first request", () => Effect.gen(function* () {
+        const sim = yield* simulator({ ...settle, latencyMs: 100, limitSchedule: [{ atMs: 0, limit: 2 }, { atMs: 300, limit: 5 }] });
+        const early = (yield* burst(sim.url, 5)).filter((answer) => answer.status === 200).length;
+        yield* Effect.sleep("350 millis");
+        const late = (yield* burst(sim.url, 5)).filter((answer) => answer.status === 200).length;
+        expect([early, late]).toEqual([2, 5]);
+    }).pipe(Effect.scoped));
+    it.live("a limit by connections serves the first C connections and refuses the others", () => Effect.gen(function* () {
+        const sim = yield* simulator({ ...settle, latencyMs: 50, concurrencyLimit: 2, limitBy: "connections" });
+        // fetch opens a connection per concurrent request
+        const statuses = (yield* burst(sim.url, 4)).map((answer) => answer.status).sort();
+        expect(statuses).toEqual([200, 200, 429, 429]);
+    }).pipe(Effect.scoped));
+    it.live("lognormal latency has the configured mean", () => Effect.gen(function* () {
+        const sim = yield* simulator({ p500: 0, p504: 0, concurrencyLimit: 0, latencyMs: 30, jitterMs: 15, latencyDistribution: "lognormal" });
+        yield* burst(sim.url, 200, "lognormal");
+        const ledger = yield* fetchLedger(sim.url, "lognormal");
+        const latencies = ledger.entries.map((entry) => entry.answeredAt - entry.receivedAt);
+        const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+        expect(mean).toBeGreaterThan(25);
+        // Timers fire late while the process answers 200 requests at once, more so on a busy machine.
+        expect(mean).toBeLessThan(50);
+        expect(Math.max(...latencies) - Math.min(...latencies)).toBeGreaterThan(20);
+    }).pipe(Effect.scoped));
+});

@@ -1,0 +1,65 @@
+import { createServer } from "node:http";
+import { describe, expect, it } from "@effect/vitest";
+import { Effect, Either, Layer } from "effect";
+import { AppConfig } from "../../src/Config.js";
+import { UpstreamClient, UpstreamTarget } from "../../src/Upstream/UpstreamClient.js";
+import { testConfig } from "../support/config.js";
+import { simulator } from "../support/servers.js";
+/** A real HTTP server on loopback that answers with whatever the test needs. */
+const rawServer = (listener) => Effect.map(Effect.acquireRelease(Effect.async((resume) => {
+    const server = createServer(listener);
+    server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)));
+}), (server) => Effect.sync(() => {
+    server.closeAllConnections();
+    server.close();
+})), (server) => new URL(`http://127.0.0.1:${server.address().port}/`));
+const clientFor = (url, upstreamTimeoutMs = 2_000) => UpstreamClient.Default.pipe(Layer.provide(Layer.succeed(UpstreamTarget, url)), Layer.provide(AppConfig.layer(testConfig({ upstreamTimeoutMs }))));
+const attemptOn = (url, upstreamTimeoutMs) => Effect.flatMap(UpstreamClient, (client) => Effect.either(client.attempt("01ARZ3NDEKTSV4RRFFQ69G5FAV", new AbortController().signal))).pipe(Effect.provide(clientFor(url, upstreamTimeoutMs)));
+const bodyServer = (status, body) => rawServer((_req, res) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(body);
+});
+describe("UpstreamClient", () => {
+    it.live("decodes a success and sends X-Run-Id", () => Effect.gen(function* () {
+        let seenRunId;
+        const url = yield* rawServer((req, res) => {
+            seenRunId = req.headers["x-run-id"];
+            res.end('{"value": -2147483648}');
+        });
+        expect(yield* attemptOn(url)).toEqual(Either.right(-2_147_483_648));
+        expect(seenRunId).toBe("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    }).pipe(Effect.scoped));
+    it.live("classifies 429, 500, 504 and other statuses", () => Effect.gen(function* () {
+        for (const [status, outcome] of [
+            [429, "429"],
+            [500, "500"],
+            [504, "504"],
+            [503, "status"],
+            [404, "status"]
+        ]) {
+            const url = yield* bodyServer(status, '{"error": "x"}');
+            const result = yield* attemptOn(url);
+            expect(Either.isLeft(result) && result.left.outcome).toBe(outcome);
+        }
+    }).pipe(Effect.scoped));
+    it.live("treats every malformed 200 body as a failed attempt", () => Effect.gen(function* () {
+        for (const body of ["not json", "{}", '{"value": 1.5}', '{"value": 2147483648}', '{"value": "7"}', "[]", ""]) {
+            const url = yield* bodyServer(200, body);
+            const result = yield* attemptOn(url);
+            expect(Either.isLeft(result) && result.left.outcome, body).toBe("malformed");
+        }
+    }).pipe(Effect.scoped));
+    it.live("a refused connection is a transport failure and a silent upstream a timeout", () => Effect.gen(function* () {
+        const refused = yield* attemptOn(new URL("http://127.0.0.1:1/"));
+        expect(Either.isLeft(refused) && refused.left.outcome).toBe("transport");
+        const silent = yield* rawServer(() => { });
+        const started = Date.now();
+        const timedOut = yield* attemptOn(silent, 300);
+        expect(Either.isLeft(timedOut) && timedOut.left.outcome).toBe("timeout");
+        expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    }).pipe(Effect.scoped));
+    it.live("talks to the simulator", () => Effect.gen(function* () {
+        const sim = yield* simulator({ p500: 0, p504: 0, valueMin: 5, valueMax: 5 });
+        expect(yield* attemptOn(sim.url)).toEqual(Either.right(5));
+    }).pipe(Effect.scoped));
+});

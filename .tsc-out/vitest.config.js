@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+// The tests that stop and restart the service in child processes check what a restart keeps
+// within seconds of a run's end: they run last, on their own, so that the other tests (the CLI's
+// start a process per command) do not slow those restarts down.
+const serviceProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts"];
+export default defineConfig({
+    test: {
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
+        // Integration tests spawn real servers and child processes; two cores can take two files at once.
+        maxWorkers: 2,
+        minWorkers: 1,
+        projects: [
+            {
+                extends: true,
+                test: { name: "main", include: ["test/**/*.test.ts"], exclude: serviceProcessTests, sequence: { groupOrder: 0 } }
+            },
+            { extends: true, test: { name: "service-processes", include: serviceProcessTests, sequence: { groupOrder: 1 } } }
+        ]
+    }
+});
