@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync } from "node:fs"
-import { createServer } from "node:http"
+import { createServer, type Server } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { listeningUrl, projectRoot, startNodeProcess } from "../support/childProcess.js"
+import { projectRoot } from "../support/childProcess.js"
+import { runServiceToExit, spawnService } from "../support/process.js"
 import { awaitFinished, createRun, request, simulator, tempDatabase } from "../support/servers.js"
 
 interface OtlpAttribute {
@@ -28,7 +29,7 @@ const attribute = (span: ExportedSpan, key: string) => {
 
 /** A minimal OTLP/HTTP collector: decodes every JSON export POSTed to /v1/traces. */
 const otlpReceiver = Effect.acquireRelease(
-  Effect.async<{ readonly url: URL; readonly spans: Array<ExportedSpan>; readonly contentTypes: Array<string> }>((resume) => {
+  Effect.async<{ readonly url: URL; readonly spans: Array<ExportedSpan>; readonly contentTypes: Array<string>; readonly server: Server }>((resume) => {
     const spans: Array<ExportedSpan> = []
     const contentTypes: Array<string> = []
     const server = createServer((req, res) => {
@@ -60,24 +61,19 @@ const otlpReceiver = Effect.acquireRelease(
       resume(Effect.succeed({ url: new URL(`http://127.0.0.1:${port}`), spans, contentTypes, server }))
     })
   }),
-  (receiver) => Effect.promise(() => new Promise<void>((done) => (receiver as unknown as { server: { close: (f: () => void) => void } }).server.close(() => done())))
+  (receiver) => Effect.promise(() => new Promise<void>((done) => receiver.server.close(() => done())))
 )
 
 /** The built service, recording every ES module it loads. */
 const builtService = (env: Record<string, string>) =>
-  Effect.acquireRelease(
-    Effect.promise(async () => {
-      const modulesFile = join(mkdtempSync(join(tmpdir(), "faulty-runs-modules-")), "loaded.txt")
-      const started = await startNodeProcess({
-        entry: "dist/main.mjs",
-        nodeOptions: ["--import", join(projectRoot, "test/support/loadedModules.mjs")],
-        env: { PORT: "0", HOST: "127.0.0.1", DATABASE_URL: tempDatabase(), LOADED_MODULES_FILE: modulesFile, ...env },
-        ready: listeningUrl
-      })
-      return { ...started, base: started.ready, loadedModules: () => readFileSync(modulesFile, "utf8").trim().split("\n") }
-    }),
-    (service) => Effect.promise(() => service.kill())
-  )
+  Effect.gen(function* () {
+    const modulesFile = join(mkdtempSync(join(tmpdir(), "faulty-runs-modules-")), "loaded.txt")
+    const service = yield* spawnService(
+      { DATABASE_URL: tempDatabase(), LOADED_MODULES_FILE: modulesFile, ...env },
+      ["--import", join(projectRoot, "test/support/loadedModules.mjs")]
+    )
+    return { ...service, loadedModules: () => readFileSync(modulesFile, "utf8").trim().split("\n") }
+  })
 
 const exporterModule = /opentelemetry|Otlp/i
 
@@ -134,20 +130,32 @@ describe("traces over OTLP/HTTP", () => {
       expect(finished.successful_responses_count).toBeGreaterThan(10)
 
       const inRun = spans.filter((span) => span.traceId === execute.traceId && span !== execute)
-      for (const child of inRun) expect(child.parentSpanId).toBe(execute.spanId)
-      const childNames = inRun.map((span) => span.name)
+      const byId = new Map(inRun.map((span) => [span.spanId, span]))
+      const children = inRun.filter((span) => span.parentSpanId === execute.spanId)
+      const childNames = children.map((span) => span.name)
       expect(childNames.filter((name) => name === "run.queue_wait")).toHaveLength(1)
       expect(childNames.filter((name) => name === "run.finish")).toHaveLength(1)
       expect(childNames.filter((name) => name === "run.checkpoint").length).toBeGreaterThanOrEqual(2)
-      expect(new Set(childNames)).toEqual(new Set(["run.queue_wait", "run.checkpoint", "run.finish"]))
+      // @effect/sql's own span for each statement: under the step that ran it (markStarted: the run itself).
+      expect(new Set(childNames)).toEqual(new Set(["run.queue_wait", "run.checkpoint", "run.finish", "sql.execute"]))
+      for (const span of inRun.filter((span) => span.parentSpanId !== execute.spanId)) {
+        expect(span.name).toBe("sql.execute")
+        expect(["run.checkpoint", "run.finish"]).toContain(byId.get(span.parentSpanId!)?.name)
+      }
+      const finish = children.find((span) => span.name === "run.finish")!
+      expect(inRun.filter((span) => span.parentSpanId === finish.spanId).length).toBeGreaterThanOrEqual(1)
 
-      // Nothing per upstream attempt anywhere: only HTTP server spans and the run's own.
-      for (const span of spans) expect(span.name).toMatch(/^(http\.server (GET|POST)|run\.(admit|execute|queue_wait|checkpoint|finish))$/)
+      // Nothing per upstream attempt anywhere: HTTP server spans, the run's own, and the database's.
+      for (const span of spans) {
+        expect(span.name).toMatch(/^(http\.server (GET|POST)|run\.(admit|execute|queue_wait|checkpoint|finish)|sql\.(execute|transaction))$/)
+      }
       expect(spans.length).toBeLessThan(attempts)
-      // The HTTP spans are parents of the admission only.
+      // Under an HTTP span: the admission and the statements the request ran, nothing else.
       const httpSpanIds = new Set(spans.filter((span) => span.name.startsWith("http.server")).map((span) => span.spanId))
       const childrenOfHttp = spans.filter((span) => span.parentSpanId !== undefined && httpSpanIds.has(span.parentSpanId))
-      expect(childrenOfHttp.map((span) => span.name)).toEqual(["run.admit"])
+      expect(childrenOfHttp.filter((span) => span.name === "run.admit")).toHaveLength(1)
+      expect(new Set(childrenOfHttp.map((span) => span.name))).toEqual(new Set(["run.admit", "sql.execute"]))
+      expect(spans.filter((span) => span.parentSpanId === admit!.spanId).map((span) => span.name)).toContain("sql.execute")
       expect(named("http.server GET").length).toBeGreaterThanOrEqual(1) // awaitFinished's polls
 
       expect(service.loadedModules().some((url) => exporterModule.test(url))).toBe(true)
@@ -172,14 +180,11 @@ describe("traces over OTLP/HTTP", () => {
         [{ OTEL_EXPORTER_OTLP_HEADERS: "no-equals-sign" }, /OTEL_EXPORTER_OTLP_HEADERS must be "name=value/]
       ]
       for (const [env, line] of cases) {
-        const exit = yield* Effect.promise(() =>
-          startNodeProcess({ entry: "dist/main.mjs", env: { PORT: "0", DATABASE_URL: ":memory:", ...env }, ready: listeningUrl }).then(
-            () => "started",
-            (error: Error) => error.message
-          )
-        )
-        expect(exit).toMatch(/exited with 2 before it was ready/)
-        expect(exit.split("before it was ready: ")[1]!.trim()).toMatch(line)
+        const result = yield* runServiceToExit({ DATABASE_URL: ":memory:", ...env })
+        expect(result.code).toBe(2)
+        const lines = result.stderr.trim().split("\n")
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).toMatch(line)
       }
     }))
 })
