@@ -132,6 +132,9 @@ export const build = async () => {
     // Bundled CommonJS packages call require() for Node's built-ins.
     banner: { js: 'import { createRequire as __faultyRunsRequire } from "node:module"; const require = __faultyRunsRequire(import.meta.url);' },
     sourcemap: "linked",
+    // Whitespace and syntax only: identifiers keep their names, so stack traces stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     write: false,
     logLevel: "warning",
