@@ -1,3 +1,4 @@
+import { expect } from "@effect/vitest"
 import { Effect } from "effect"
 import { listeningUrl, type NodeProcess, runNodeToExit, startNodeProcess } from "./childProcess.js"
 
@@ -17,3 +18,17 @@ export const spawnService = (env: Record<string, string>, nodeOptions: ReadonlyA
 /** Runs the built service to completion (for start-up failures). */
 export const runServiceToExit = (env: Record<string, string>) =>
   runNodeToExit(["dist/main.mjs"], { PORT: "0", HOST: "127.0.0.1", ...env }, 20_000)
+
+/** Each configuration must stop the built service at start-up: exit code 2 and one line on stderr that matches. */
+export const expectRefusedConfigurations = (cases: ReadonlyArray<readonly [Record<string, string>, RegExp]>) =>
+  Effect.forEach(
+    cases,
+    ([env, line]) =>
+      Effect.map(runServiceToExit({ DATABASE_URL: ":memory:", ...env }), (result) => {
+        expect(result.code).toBe(2)
+        const lines = result.stderr.trim().split("\n")
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).toMatch(line)
+      }),
+    { discard: true }
+  )
