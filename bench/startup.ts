@@ -47,7 +47,9 @@ const getStatus = (url: string) =>
   })
 
 const exited = (child: ChildProcess) =>
-  new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)))
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode ?? child.signalCode ?? -1)
+    : new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)))
 
 const spawnNode = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   spawn(process.execPath, [...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
@@ -71,8 +73,8 @@ interface RunningService {
   readonly stop: () => Promise<void>
 }
 
-/** Spawns `node dist/main.mjs` on a free port and polls `/health` until it answers 200. */
-const startService = async (env: Record<string, string>): Promise<RunningService> => {
+/** Spawns `node dist/main.mjs` on a free port (a fresh database unless one is given) and polls `/health` until it answers 200. */
+const startService = async (env: Record<string, string>): Promise<RunningService & { readonly child: ChildProcess }> => {
   const port = await freePort()
   const directory = mkdtempSync(join(tmpdir(), "faulty-runs-startup-"))
   const base = `http://127.0.0.1:${port}`
@@ -93,7 +95,7 @@ const startService = async (env: Record<string, string>): Promise<RunningService
   }
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}: ${stderr}`)
-    if ((await getStatus(`${base}/health`)).status === 200) return { base, readyMs: performance.now() - started, stop }
+    if ((await getStatus(`${base}/health`)).status === 200) return { base, readyMs: performance.now() - started, stop, child }
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
@@ -111,6 +113,51 @@ const startSimulator = async () => {
   return { url, stop: () => (child.kill("SIGKILL"), exited(child)) }
 }
 
+const postJson = (url: string, body: string) =>
+  new Promise<string>((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+      let text = ""
+      res.on("data", (chunk) => (text += chunk))
+      res.on("end", () => resolve(text))
+    })
+    req.on("error", reject)
+    req.end(body)
+  })
+
+const RESUME_AHEAD_MS = 3_000
+
+/**
+ * SIGTERM while a run's end is 3 s ahead, then a new process on the same database: the time from the
+ * signal to the new process's first /health 200 (it has recovered its runs by then), and whether the
+ * run came back IN_PROGRESS (resumed) rather than FINISHED (its end passed during the restart).
+ */
+const measureRestart = async (upstream: string) => {
+  const directory = mkdtempSync(join(tmpdir(), "faulty-runs-restart-"))
+  const env = { FAULTY_SERVER_URL: upstream, DATABASE_URL: join(directory, "runs.sqlite") }
+  const first = await startService(env)
+  try {
+    const run = JSON.parse(await postJson(`${first.base}/runs`, '{"seconds": 4}')) as { id: string }
+    let endsAt: number | undefined
+    while (endsAt === undefined) {
+      const view = JSON.parse((await getStatus(`${first.base}/runs/${run.id}`)).body) as { ends_at: string | null }
+      if (view.ends_at !== null) endsAt = Date.parse(view.ends_at)
+      else await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, endsAt - RESUME_AHEAD_MS - Date.now())))
+    const signalled = performance.now()
+    first.child.kill("SIGTERM")
+    await exited(first.child)
+    const second = await startService(env)
+    const gapMs = performance.now() - signalled
+    const status = (JSON.parse((await getStatus(`${second.base}/runs/${run.id}`)).body) as { status: string }).status
+    await second.stop()
+    return { gapMs, resumed: status === "IN_PROGRESS" }
+  } finally {
+    await first.stop()
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
+
 export interface StartupFigure {
   readonly name: string
   readonly medianMs: number
@@ -121,6 +168,8 @@ export interface StartupFigure {
 export interface StartupReport {
   readonly figures: ReadonlyArray<StartupFigure>
   readonly nodeMs: number
+  /** Restarts after which the run whose end was 3 s ahead was IN_PROGRESS again. */
+  readonly resumed: number
   readonly loadBefore: ReadonlyArray<number>
   readonly loadAfter: ReadonlyArray<number>
 }
@@ -135,24 +184,16 @@ export const measureStartup = async (samples = 7): Promise<StartupReport> => {
   const loadBefore = loadavg()
   const simulator = await startSimulator()
   const target = await startService({ FAULTY_SERVER_URL: simulator.url })
-  const created = JSON.parse(
-    await new Promise<string>((resolve, reject) => {
-      const req = request(`${target.base}/runs`, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-        let body = ""
-        res.on("data", (chunk) => (body += chunk))
-        res.on("end", () => resolve(body))
-      })
-      req.on("error", reject)
-      req.end('{"seconds": 1}')
-    })
-  ) as { id: string }
+  const created = JSON.parse(await postJson(`${target.base}/runs`, '{"seconds": 1}')) as { id: string }
   const samplesOf: Record<string, Array<number>> = {
     node: [],
     bundled: [],
     upstream: [],
     help: [],
-    get: []
+    get: [],
+    restart: []
   }
+  let resumed = 0
   try {
     // One unmeasured round first: the page cache and any compile cache start warm, as on a second start.
     for (let round = 0; round <= samples; round++) {
@@ -165,6 +206,9 @@ export const measureStartup = async (samples = 7): Promise<StartupReport> => {
       const help = await timeToExit(["bin/faulty-runs.mjs", "--help"])
       const get = await timeToExit(["bin/faulty-runs.mjs", "get", created.id, "--url", target.base])
       if (!measured) continue
+      const restart = await measureRestart(simulator.url)
+      samplesOf["restart"]!.push(restart.gapMs)
+      if (restart.resumed) resumed++
       samplesOf["node"]!.push(node)
       samplesOf["bundled"]!.push(bundled.readyMs)
       samplesOf["upstream"]!.push(upstream.readyMs)
@@ -186,8 +230,10 @@ export const measureStartup = async (samples = 7): Promise<StartupReport> => {
       figure("bundled", "service: spawn → first /health 200, bundled simulator", SERVICE_TARGET_MS),
       figure("upstream", "service: spawn → first /health 200, FAULTY_SERVER_URL set", SERVICE_TARGET_MS),
       figure("help", "faulty-runs --help", CLI_TARGET_MS),
-      figure("get", "faulty-runs get <id>", CLI_TARGET_MS)
+      figure("get", "faulty-runs get <id>", CLI_TARGET_MS),
+      figure("restart", "restart: SIGTERM → new process's first /health 200", RESUME_AHEAD_MS)
     ],
+    resumed,
     nodeMs: median(samplesOf["node"]!),
     loadBefore,
     loadAfter: loadavg()
@@ -204,7 +250,8 @@ export const formatStartup = (report: StartupReport): ReadonlyArray<string> => [
     const met = figure.targetMs === undefined ? "" : figure.medianMs <= figure.targetMs ? "met   " : "MISSED"
     const target = figure.targetMs === undefined ? "" : `  target ≤ ${figure.targetMs} ms ${met}`
     return `  ${figure.name.padEnd(58)} ${figure.medianMs.toFixed(0).padStart(5)} ms  ×${(figure.medianMs / report.nodeMs).toFixed(1).padEnd(5)}${target}  (${figure.samplesMs.map((ms) => ms.toFixed(0)).join(" ")})`
-  })
+  }),
+  `  a run whose end was ${RESUME_AHEAD_MS / 1000} s ahead at the SIGTERM was resumed after ${report.resumed} of ${report.figures[0]!.samplesMs.length} restarts`
 ]
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process"
-import Database from "better-sqlite3"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runCli } from "./support/cli.js"
 import { type ExitResult, projectRoot } from "./support/childProcess.js"
 import { spawnService } from "./support/process.js"
-import { awaitFinished, createRun, getRun, request, simulator, tempDatabase } from "./support/servers.js"
+import { awaitFinished, createRun, request, simulator, tempDatabase } from "./support/servers.js"
 
 
 const runScript = (args: ReadonlyArray<string>) =>
@@ -85,31 +84,4 @@ describe("the build (dist/)", () => {
       expect(unreachable).toMatchObject({ code: 1, stdout: "" })
       expect(unreachable.stderr).toMatch(/^faulty-runs: cannot reach http:\/\/127\.0\.0\.1:9\//)
     }))
-
-  it.live("SIGTERM and a restart of the built service resume a run whose end is 3 s ahead, to that end", () =>
-    Effect.gen(function* () {
-      const sim = yield* simulator({ concurrencyLimit: 0 })
-      const databaseUrl = tempDatabase()
-      const env = { DATABASE_URL: databaseUrl, FAULTY_SERVER_URL: sim.url.href, UPSTREAM_CONCURRENCY: "2" }
-      const first = yield* spawnService(env)
-      const run = yield* createRun(first.base, 4)
-      const started = yield* getRun(first.base, run.id)
-      expect(started.status).toBe("IN_PROGRESS")
-      const endsAt = Date.parse(started.ends_at!)
-      yield* Effect.sleep(Math.max(0, endsAt - 3_000 - Date.now()))
-      expect(yield* Effect.promise(() => first.kill("SIGTERM"))).toBe(0)
-      const saved = new Database(databaseUrl, { readonly: true })
-        .prepare("SELECT status, successful_responses_count, ends_at FROM runs WHERE id = ?")
-        .get(run.id) as { status: string; successful_responses_count: number; ends_at: number }
-      expect(saved.status).toBe("IN_PROGRESS")
-      expect(saved.ends_at).toBe(endsAt)
-
-      const second = yield* spawnService(env)
-      const resumed = yield* getRun(second.base, run.id)
-      expect(resumed.status).toBe("IN_PROGRESS")
-      const done = yield* awaitFinished(second.base, run.id)
-      expect(Date.parse(done.ends_at!)).toBe(endsAt)
-      expect(done.successful_responses_count).toBeGreaterThan(saved.successful_responses_count)
-      expect(second.logs.some((log) => log["message"] === "run resumed")).toBe(true)
-    }).pipe(Effect.scoped))
 })
