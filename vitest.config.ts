@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config"
 // The tests that stop and restart the service in child processes check what a restart keeps
 // within seconds of a run's end: they run last, on their own, so that the other tests (the CLI's
 // start a process per command) do not slow those restarts down.
-const serviceProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts", "test/Build.test.ts"]
+const serviceProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts"]
 
 export default defineConfig({
   test: {
