@@ -7,6 +7,8 @@ const serviceProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.t
 
 export default defineConfig({
   test: {
+    // Tests that start the built service and CLI (dist/) get a build of the current sources.
+    globalSetup: ["test/support/buildOnce.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests spawn real servers and child processes; two cores can take two files at once.

@@ -26,6 +26,7 @@ import {
   startSimulator
 } from "./processes.js"
 import { type Scenario, scenarios, type StrategyName } from "./scenarios.js"
+import { formatStartup, measureStartup } from "./startup.js"
 
 const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1]
 const only = flag("only")
@@ -271,6 +272,8 @@ for (const scenario of selected) {
 }
 const overhead = only === undefined ? await measureEngineOverhead() : []
 for (const line of overhead) console.log(line)
+const startup = only === undefined || only === "startup" ? formatStartup(await measureStartup()) : []
+for (const line of startup) console.log(line)
 const judged = verdicts(all)
 console.log("")
 for (const verdict of judged) console.log(`${verdict.met ? "met   " : "MISSED"} ${verdict.target}: ${verdict.measured}`)
@@ -305,6 +308,15 @@ network), so this is what Effect, the limiter and the run engine add to each att
 
 \`\`\`
 ${overhead.join("\n")}
+\`\`\`
+
+## Start-up
+
+The built service from spawn to its first \`/health\` 200, and the built CLI from spawn to exit
+(\`npm run bench:startup\` measures this section alone):
+
+\`\`\`
+${startup.join("\n")}
 \`\`\`
 
 ## All cases

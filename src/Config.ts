@@ -21,10 +21,10 @@ export class AppConfig extends Context.Tag("faulty-runs/AppConfig")<AppConfig, A
   static layer = (config: AppConfigShape) => Layer.succeed(AppConfig, config)
 }
 
-const invalid = (name: string, rule: string, raw: string) =>
+export const invalid = (name: string, rule: string, raw: string) =>
   ConfigError.InvalidData([], `${name} ${rule}, got ${JSON.stringify(raw)}`)
 
-const integerSetting = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+export const integerSetting = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   Config.string(name).pipe(
     Config.withDefault(String(fallback)),
     Config.mapOrFail((raw) => {
@@ -36,7 +36,7 @@ const integerSetting = (name: string, fallback: number, min: number, max = Numbe
     })
   )
 
-const urlSetting = (name: string) =>
+export const urlSetting = (name: string) =>
   Config.option(Config.string(name)).pipe(
     Config.mapOrFail((raw) => {
       if (Option.isNone(raw) || raw.value.trim() === "") return Either.right(Option.none<URL>())

@@ -2,6 +2,9 @@ import { HttpServer } from "@effect/platform"
 import { Effect, Layer, Logger } from "effect"
 import { AppLive } from "./App.js"
 import { AppConfig, loadAppConfig } from "./Config.js"
+import { packageJson } from "./Observability/BuildInfo.js"
+import { tracingLayer } from "./Observability/Tracing.js"
+import { loadTracingConfig } from "./Observability/TracingConfig.js"
 
 /**
  * SIGTERM/SIGINT: NodeRuntime interrupts the main fiber and the layers close in reverse (server
@@ -29,7 +32,7 @@ const exitOnSecondSignal = (graceMs: number) => {
 
 /** The service until it is stopped: `npm start` and `faulty-runs serve`. */
 export const serveService = Effect.gen(function* () {
-  const config = yield* loadAppConfig.pipe(
+  const [config, tracing] = yield* Effect.all([loadAppConfig, loadTracingConfig]).pipe(
     Effect.catchAll((problem) =>
       Effect.sync(() => {
         process.stderr.write(`faulty-runs: invalid configuration: ${problem}\n`)
@@ -38,5 +41,12 @@ export const serveService = Effect.gen(function* () {
     )
   )
   exitOnSecondSignal(config.shutdownGraceMs)
-  return yield* Layer.launch(AppLive.pipe(HttpServer.withLogAddress, Layer.provide(AppConfig.layer(config))))
+  return yield* Layer.launch(
+    AppLive.pipe(
+      HttpServer.withLogAddress,
+      Layer.provide(AppConfig.layer(config)),
+      // Provided last, so it is built first and closed last: spans that end during shutdown are still sent.
+      Layer.provide(tracingLayer(tracing, packageJson.version))
+    )
+  )
 }).pipe(Effect.provide(Logger.json))

@@ -5,6 +5,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
 import { getCommand, listCommand, runCommand } from "./Cli/ClientCommands.js"
 import { serveCommand, simulatorCommand } from "./Cli/ServerCommands.js"
+import { withTerminalConsole } from "./Cli/TerminalConsole.js"
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 
@@ -15,7 +16,9 @@ const faultyRuns = Command.make("faulty-runs").pipe(
 
 const cli = Command.run(faultyRuns, { name: "faulty-runs", version })
 
+// Exit codes: 0 done, 1 the command failed (its reason on stderr), 2 a usage error.
 cli(process.argv).pipe(
+  withTerminalConsole,
   // @effect/cli has already printed what was wrong with the command line.
   Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => void (process.exitCode = 2))),
   Effect.provide(NodeContext.layer),

@@ -2,7 +2,7 @@ import Database from "better-sqlite3"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fetchLedger, matchLedger } from "./support/ledger.js"
-import { runServiceToExit, spawnService } from "./support/process.js"
+import { expectRefusedConfigurations, spawnService } from "./support/process.js"
 import { awaitFinished, createRun, getRun, request, simulator, tempDatabase } from "./support/servers.js"
 
 interface Row {
@@ -163,12 +163,6 @@ describe("start-up configuration", () => {
         [{ FAULTY_SERVER_URL: "ftp://x" }, /FAULTY_SERVER_URL must be an http/],
         [{ UPSTREAM_TIMEOUT_MS: "soon" }, /UPSTREAM_TIMEOUT_MS must be a whole number/]
       ]
-      for (const [env, line] of cases) {
-        const result = yield* runServiceToExit({ DATABASE_URL: ":memory:", ...env })
-        expect(result.code).toBe(2)
-        const lines = result.stderr.trim().split("\n")
-        expect(lines).toHaveLength(1)
-        expect(lines[0]).toMatch(line)
-      }
+      yield* expectRefusedConfigurations(cases)
     }))
 })

@@ -1,6 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Context, Duration, Effect, Layer, Logger, LogLevel, Option, type Scope, Stream } from "effect"
-import { RunsClient } from "../Client/RunsClient.js"
+import type { RunsClient } from "../Client/RunsClient.js"
 import { makeProgressBar } from "./ProgressBar.js"
 import { pageJson, pageText, runJson, runText } from "./RunOutput.js"
 
@@ -19,6 +19,8 @@ const withClient = <A, E extends { readonly message: string }>(
   use: (client: RunsClient) => Effect.Effect<A, E>
 ) =>
   Effect.gen(function* () {
+    // Loaded on use, so that --help and a usage error do not load the HTTP client.
+    const { RunsClient } = yield* Effect.promise(() => import("../Client/RunsClient.js"))
     const context = yield* Layer.build(RunsClient.layer({ baseUrl: yield* baseUrl }))
     return yield* use(Context.get(context, RunsClient))
   }).pipe(

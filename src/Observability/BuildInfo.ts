@@ -7,7 +7,7 @@ import { Clock, Effect } from "effect"
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url))
 const require = createRequire(import.meta.url)
 
-const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+export const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   readonly name: string
   readonly version: string
 }

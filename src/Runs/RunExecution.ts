@@ -1,8 +1,9 @@
 import { setMaxListeners } from "node:events"
-import { Clock, Duration, Effect, FiberSet, Schedule } from "effect"
+import { Clock, Duration, Effect, FiberSet, Option, Schedule } from "effect"
 import { AppConfig } from "../Config.js"
 import type { Run } from "../Domain/Run.js"
 import { EngineObserver } from "../Observability/EngineObserver.js"
+import { spanSince } from "../Observability/Tracing.js"
 import { RunStore } from "../Store/RunStore.js"
 import type { AttemptFailed } from "../Upstream/AttemptFailed.js"
 import { retryPolicy } from "../Upstream/RetryPolicy.js"
@@ -47,13 +48,30 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
 
     const counters = new LiveCounters(run.successfulResponsesCount, run.sum)
     const entry: ExecutingRun = { run, counters }
+    if (!resumed) yield* spanSince("run.queue_wait", admitted.createdAt)
+    // The run span carries the counts (no span per upstream attempt: thousands a second).
+    let attempts = 0
+    const countAttempt = Effect.sync(() => void attempts++)
+    const runSpan = yield* Effect.currentSpan.pipe(Effect.option)
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() =>
+        Option.map(runSpan, (span) => {
+          span.attribute("run.resumed", resumed)
+          span.attribute("run.successful_responses_count", counters.successfulResponsesCount)
+          span.attribute("run.sum", counters.sum.toString())
+          span.attribute("run.upstream_attempts", attempts)
+        })
+      )
+    )
     executing.add(entry)
     yield* Effect.addFinalizer(() => Effect.sync(() => executing.remove(entry)))
 
     // Aborted when the window closes (deadline or shutdown): every request still in flight is abandoned.
     const inFlight = new AbortController()
     setMaxListeners(0, inFlight.signal)
-    const attempt = limiter.withSlot(run.id, upstream.attempt(run.id, inFlight.signal)).pipe(Effect.retry(retryPolicy))
+    const attempt = limiter
+      .withSlot(run.id, upstream.attempt(run.id, inFlight.signal).pipe(Effect.ensuring(countAttempt)))
+      .pipe(Effect.retry(retryPolicy))
     const countIfInTime = (value: number) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
         if (now < endsAt) {
@@ -95,6 +113,7 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
       return yield* FiberSet.join(workerSet)
     })
     const checkpoints = Effect.suspend(() => store.checkpoint(run.id, counters.snapshot())).pipe(
+      Effect.withSpan("run.checkpoint"),
       Effect.catchAll(() => Effect.void),
       Effect.repeat(Schedule.spaced(Duration.millis(config.checkpointIntervalMs)))
     )
@@ -121,7 +140,7 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
     )
 
     const finishedAt = yield* Clock.currentTimeMillis
-    yield* store.finish(run.id, counters.snapshot(), finishedAt).pipe(Effect.retry(storeRetry))
+    yield* store.finish(run.id, counters.snapshot(), finishedAt).pipe(Effect.retry(storeRetry), Effect.withSpan("run.finish"))
     yield* Effect.logInfo("run finished").pipe(
       Effect.annotateLogs({
         successfulResponsesCount: counters.successfulResponsesCount,
@@ -129,4 +148,12 @@ export const executeRun = (admitted: Run, executing: ExecutingRuns) =>
         upstreamLimit: limiter.snapshot()
       })
     )
-  }).pipe(Effect.scoped, Effect.annotateLogs({ runId: admitted.id }))
+  }).pipe(
+    Effect.scoped,
+    Effect.annotateLogs({ runId: admitted.id }),
+    // A root: a run outlives the request that created it (run.admit, found by its run.id).
+    Effect.withSpan("run.execute", {
+      root: true,
+      attributes: { "run.id": admitted.id, "run.seconds": admitted.seconds }
+    })
+  )

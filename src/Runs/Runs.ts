@@ -158,7 +158,10 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
         yield* Queue.offer(queue, run)
         yield* Effect.logInfo("run created").pipe(Effect.annotateLogs({ runId: run.id, seconds: run.seconds }))
         return { run, replayed: false } satisfies Created
-      })
+      }).pipe(
+        Effect.tap((created) => Effect.annotateCurrentSpan({ "run.id": created.run.id, "run.replayed": created.replayed })),
+        Effect.withSpan("run.admit", { attributes: { "run.seconds": request.seconds } })
+      )
 
     // Admission is one at a time, which also makes a key's look-then-insert race-free here.
     const create = (seconds: number) =>

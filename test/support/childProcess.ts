@@ -24,17 +24,19 @@ const hasTaskset = (() => {
 })()
 
 /**
- * Starts a TypeScript entry point of this project in its own Node process (optionally pinned to
- * CPU cores with taskset) and resolves once one of its JSON log lines says it is ready.
+ * Starts an entry point of this project in its own Node process (optionally pinned to CPU cores
+ * with taskset) and resolves once one of its JSON log lines says it is ready. A TypeScript entry
+ * runs through tsx; a built one (dist/*.mjs) with plain node.
  */
 export const startNodeProcess = <A>(options: {
   readonly entry: string
   readonly env: Record<string, string>
   readonly ready: (log: Record<string, unknown>) => A | undefined
   readonly cpus?: string
+  readonly nodeOptions?: ReadonlyArray<string>
 }): Promise<NodeProcess<A>> =>
   new Promise((resolve, reject) => {
-    const nodeArgs = ["--import", "tsx", options.entry]
+    const nodeArgs = [...(options.nodeOptions ?? []), ...(options.entry.endsWith(".ts") ? ["--import", "tsx"] : []), options.entry]
     const [command, args] =
       options.cpus !== undefined && hasTaskset
         ? ["taskset", ["-c", options.cpus, process.execPath, ...nodeArgs]]
