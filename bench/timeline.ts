@@ -45,13 +45,16 @@ try {
   await resetSimulator(simulator.ready)
   const ids = await Promise.all(Array.from({ length: scenario.runs ?? 1 }, () => postRun(service.ready, scenario.seconds)))
   // The limiter's limit over time, from the service's own gauge (a scrape costs it well under a millisecond).
-  const limitTrace: Array<{ at: number; limit: number }> = []
+  // Its event-loop lag too (prom-client's histogram starts afresh at every scrape): our own delay,
+  // which the ledger's upstream latency does not contain.
+  const limitTrace: Array<{ at: number; limit: number; lagMaxMs: number }> = []
   let tracing = true
   const trace = (async () => {
     while (tracing) {
       const text = await (await fetch(new URL("/metrics", service.ready))).text()
       const match = /^faulty_runs_upstream_concurrency_limit (\d+)/m.exec(text)
-      if (match !== null) limitTrace.push({ at: Date.now(), limit: Number(match[1]) })
+      const lag = /^nodejs_eventloop_lag_max_seconds ([\d.e+-]+)/m.exec(text)
+      if (match !== null) limitTrace.push({ at: Date.now(), limit: Number(match[1]), lagMaxMs: lag === null ? 0 : Number(lag[1]) * 1000 })
       await new Promise((done) => setTimeout(done, Math.max(5, bucketMs / 5)))
     }
   })()
@@ -64,8 +67,10 @@ try {
   const heldAt = (at: number) => accepted.filter((entry) => entry.receivedAt <= at && entry.answeredAt > at).length
   const pad = (value: number, width: number) => String(value).padStart(width)
   console.log(`${scenario.name}: ${cold ? "cold" : "after a 2 s warm-up run"}, ${ids.length} run(s), buckets of ${bucketMs} ms`)
-  console.log("     ms  C  held (5 samples)      arrivals  429s  200s  limit")
+  console.log("     ms  C  held (5 samples)      arrivals  429s  200s  limit  lag_max_ms")
   const limitAt = (at: number) => limitTrace.filter((sample) => sample.at <= at).at(-1)?.limit
+  const lagIn = (from: number, to: number) =>
+    Math.max(0, ...limitTrace.filter((sample) => sample.at > from && sample.at <= to).map((sample) => sample.lagMaxMs))
   const buckets: Array<{
     atMs: number
     limit: number
@@ -74,6 +79,7 @@ try {
     rejected: number
     successes: number
     serviceLimit: number | undefined
+    lagMaxMs: number
   }> = []
   for (let start = 0; start < scenario.seconds * 1000; start += bucketMs) {
     const inBucket = (at: number) => at - first >= start && at - first < start + bucketMs
@@ -82,9 +88,10 @@ try {
     const rejected = arrivals.filter((entry) => entry.status === 429).length
     const successes = entries.filter((entry) => entry.status === 200 && inBucket(entry.answeredAt)).length
     const serviceLimit = limitAt(first + start + bucketMs)
-    buckets.push({ atMs: start, limit: scenario.limitAt(start), held, arrivals: arrivals.length, rejected, successes, serviceLimit })
+    const lagMaxMs = lagIn(first + start, first + start + bucketMs)
+    buckets.push({ atMs: start, limit: scenario.limitAt(start), held, arrivals: arrivals.length, rejected, successes, serviceLimit, lagMaxMs })
     console.log(
-      `${pad(start, 7)} ${pad(scenario.limitAt(start), 3)} ${held.map((n) => pad(n, 4)).join("")}  ${pad(arrivals.length, 8)} ${pad(rejected, 5)} ${pad(successes, 5)} ${pad(serviceLimit ?? 0, 6)}`
+      `${pad(start, 7)} ${pad(scenario.limitAt(start), 3)} ${held.map((n) => pad(n, 4)).join("")}  ${pad(arrivals.length, 8)} ${pad(rejected, 5)} ${pad(successes, 5)} ${pad(serviceLimit ?? 0, 6)} ${pad(Math.round(lagMaxMs), 11)}`
     )
   }
   if (jsonPath !== undefined) {
