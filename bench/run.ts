@@ -304,15 +304,20 @@ const selected = scenarios.filter((scenario) => only === undefined || scenario.n
 const all: Array<Line> = []
 const startedAt = new Date()
 const loads: Array<string> = []
+const loadSamples: Array<number> = [loadAtStart]
+const peakLoad = () => Math.max(...loadSamples)
+const loaded = () => peakLoad() > 2
+const minutes = () => ((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)
 for (const scenario of selected) {
   const lines = await runScenario(scenario)
   const load = `${scenario.name}: load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}`
   loads.push(load)
+  loadSamples.push(loadavg()[0]!)
   console.log(`# ${load}`)
   for (const line of lines) console.log(formatLine(line))
   all.push(...lines)
 }
-console.log(`# ${selected.length} scenario(s), ${reps} repetition(s), ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`)
+console.log(`# ${selected.length} scenario(s), ${reps} repetition(s), ${minutes()} min`)
 const overhead = only === undefined ? await measureEngineOverhead() : []
 for (const line of overhead) console.log(line)
 const judged = verdicts(all)
@@ -322,19 +327,27 @@ for (const verdict of judged) console.log(`${verdict.met ? "met   " : "MISSED"} 
 if (only === undefined) {
   const report = `# Benchmarks
 
-Measured by \`npm run bench\` on ${startedAt.toISOString().slice(0, 10)} (${reps} repetitions per case, medians, strategies alternating order).
-
+Measured by \`npm run bench${process.argv.slice(2).length > 0 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\` on ${startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC (${reps} repetition${reps === 1 ? "" : "s"} per case, medians, strategies alternating order; the whole bench took ${minutes()} min).
+${loaded() ? `
+> **Measured on a loaded machine** (1-minute load average up to ${peakLoad().toFixed(1)} on ${cpus().length} cores, per scenario below): other
+> work took CPU from the service, the simulator and the reference clients alike, so every figure here is pessimistic and noisy,
+> and only the comparison of strategies within one scenario (same contention for all) means much. Re-run on a quiet machine.
+` : ""}
 ${machine()}
 
 Each case is one run of the scenario's window against the bundled simulator in its own process. \`N\` is the
 successes counted inside the window (the service's run count; a reference client's own count; the median
 of the repetitions), \`spread\` is (largest N − smallest N) / N over the repetitions, \`E_oracle\` is
-N over the oracle's N in the same scenario (an undici client that knows C and keeps exactly C in flight),
+N over the oracle's N in the same scenario (an undici client that knows C and keeps exactly C in flight;
+\`naive\` is the reference limiter of issue 10, two rules on the same lean client: on a 429 the window becomes what
+is still in flight, on any other answer, while window-limited and no 429 for one round trip, it grows by one),
 \`E_eff\` is N over the ideal p̂·C̄·T/L̄ (p̂ and L̄ measured from the simulator's ledger for that case),
 \`429/success\` and \`attempts/s\` come from the ledger, \`cpu_ms/success\` is the CPU time of the service
 process (or of the reference client) per success. Before a scenario's cases the service runs one 2-second
-warm-up run (its limiter is shared by all runs of the process, as in real use), except in the cold-start
-scenario, which starts a fresh process and database for every case.
+warm-up run (its limiter is shared by all runs of the process, as in real use), except in the cold
+scenarios, which start a fresh process and database for every case; the \`learned…\` scenarios warm up at
+another C before every case; \`busy…\` spins a process on the service's core (where the reference clients
+run too) for each whole case. How the limiter works, with timelines: [LIMITER.md](LIMITER.md).
 
 ## Targets
 
@@ -352,6 +365,12 @@ ${overhead.join("\n")}
 \`\`\`
 
 ## All cases
+
+Load average (1, 5, 15 min) at the end of each scenario:
+
+\`\`\`
+${loads.join("\n")}
+\`\`\`
 
 \`\`\`
 ${all.map(formatLine).join("\n")}

@@ -8,12 +8,14 @@
  *   --scenario=changing_C50-20-80_L50_p70   a name from bench/scenarios.ts (required)
  *   --bucket=100                            bucket width in ms (default: one latency)
  *   --cold                                  no warm-up run before the case
- *   --json=out.json                         also write the buckets and the limiter's trace as JSON (for docs/ plots)
+ *   --json=out.json                         also write the buckets as JSON
+ *   --svg=docs/out.svg                      also draw them (bench/timelinePlot.ts)
  *
  * A scenario's own conditions apply: a cold one starts a fresh process, a `learnedAt` one warms up
  * at that C first, a `busy` one spins a process on the service's core for the whole case.
  */
 import { fetchLedger } from "./ledger.js"
+import { type TimelineBucket, timelineSvg } from "./timelinePlot.js"
 import { writeFileSync } from "node:fs"
 import { awaitCount, pinSelf, postRun, resetSimulator, startBusyProcess, startService, startSimulator } from "./processes.js"
 import { scenarios } from "./scenarios.js"
@@ -34,6 +36,7 @@ if (!Number.isFinite(bucketMs) || bucketMs <= 0) {
 const cold = process.argv.includes("--cold") || scenario.cold === true
 
 const jsonPath = flag("json")
+const svgPath = flag("svg")
 
 pinSelf()
 const simulator = await startSimulator(scenario)
@@ -71,16 +74,7 @@ try {
   const limitAt = (at: number) => limitTrace.filter((sample) => sample.at <= at).at(-1)?.limit
   const lagIn = (from: number, to: number) =>
     Math.max(0, ...limitTrace.filter((sample) => sample.at > from && sample.at <= to).map((sample) => sample.lagMaxMs))
-  const buckets: Array<{
-    atMs: number
-    limit: number
-    held: Array<number>
-    arrivals: number
-    rejected: number
-    successes: number
-    serviceLimit: number | undefined
-    lagMaxMs: number
-  }> = []
+  const buckets: Array<TimelineBucket> = []
   for (let start = 0; start < scenario.seconds * 1000; start += bucketMs) {
     const inBucket = (at: number) => at - first >= start && at - first < start + bucketMs
     const held = [0.1, 0.3, 0.5, 0.7, 0.9].map((share) => heldAt(first + start + share * bucketMs))
@@ -97,6 +91,12 @@ try {
   if (jsonPath !== undefined) {
     writeFileSync(jsonPath, JSON.stringify({ scenario: scenario.name, cold, bucketMs, counts, buckets }, null, 1))
     console.log(`wrote ${jsonPath}`)
+  }
+  if (svgPath !== undefined) {
+    const total = counts.reduce((a, b) => a + b, 0)
+    const title = `${scenario.name}${cold ? " (fresh process)" : ""}: ${total} successes counted`
+    writeFileSync(svgPath, timelineSvg(title, bucketMs, buckets))
+    console.log(`wrote ${svgPath}`)
   }
   console.log(`counted by the service: ${counts.join(" ")} (total ${counts.reduce((a, b) => a + b, 0)})`)
   for (const log of service.logs.filter((line) => line["message"] === "run finished").slice(-ids.length)) {
