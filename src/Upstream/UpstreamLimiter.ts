@@ -14,6 +14,7 @@ export interface LimiterSnapshot extends LimitSnapshot {
 
 const SAVE_EVERY = Duration.seconds(5)
 const ABANDONED_HELD_ROUND_TRIPS = 1.5
+const FIXED_LIMIT_REJECTION_PAUSE_MS = 1
 
 /**
  * How many upstream requests may be in flight at once, shared by every run of the process and
@@ -84,8 +85,10 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
 
     // After an expensive 429 the slot stays taken for a moment: an upstream that is full now is full
     // a moment later too, and the pause bounds how many 429s one slot can draw.
+    // A fixed limit does not follow the 429s, so nothing else keeps a refused slot from retrying
+    // in a tight loop: it waits a moment, as it always has.
     const pauseAfterRejection = (failure: AttemptFailed) => {
-      const pauseMs = failure.outcome === "429" ? limit.rejectionPauseMs : 0
+      const pauseMs = failure.outcome !== "429" ? 0 : fixed ? FIXED_LIMIT_REJECTION_PAUSE_MS : limit.rejectionPauseMs
       return pauseMs > 0 ? Effect.sleep(Duration.millis(pauseMs)) : Effect.void
     }
 
@@ -112,7 +115,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     }
 
     return {
-      /** Requests that may be in flight now, over all runs (the limit plus any overshoot). */
+      /** Requests that may be in flight now, over all runs. */
       permits: () => slots.capacity,
       withSlot: <A, R>(runId: string, attempt: Effect.Effect<A, AttemptFailed, R>): Effect.Effect<A, AttemptFailed, R> =>
         slots.withSlot(runId, tracked(attempt)),
