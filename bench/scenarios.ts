@@ -84,6 +84,7 @@ const threeRunsC60 = steady(50, 60, 0.7, { seconds: 4, runs: 3 })
 export const scenarios: ReadonlyArray<Scenario> = [
   steady(5, 10, 0.9),
   steady(20, 50, 0.7),
+  // The floors and the greedy client once, at home (trimmed elsewhere to keep the whole bench under ~25 min).
   { ...base, strategies: ALL },
   steady(100, 200, 0.5),
   steady(200, 100, 0.8),
