@@ -1,5 +1,5 @@
 /** The bench's processes: the simulator and the service, each pinned to its own core, and their HTTP. */
-import { execFileSync } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -32,6 +32,10 @@ export const startSimulator = (scenario: Scenario) =>
     cpus: SIMULATOR_CORE
   })
 
+/**
+ * The service as a fresh process: the one place that says how it is started (today through tsx
+ * from src/; a build would change only this).
+ */
 export const startService = (upstream: URL) =>
   startNodeProcess({
     entry: "src/main.ts",
@@ -51,16 +55,51 @@ export const startService = (upstream: URL) =>
   })
 
 /**
- * Clears the ledger and C's schedule, once the requests abandoned by the previous case have left
- * the simulator: until their latency is over they still count against C.
+ * One process spinning on the service's core for as long as it lives: the CPU contention of a
+ * shared host, with the same share taken from the service and from the reference clients.
  */
-export const resetSimulator = async (simulator: URL) => {
+export const startBusyProcess = async (): Promise<{ readonly stop: () => Promise<void> }> => {
+  const spin = [process.execPath, "-e", "for (;;) {}"] as const
+  const child: ChildProcess = pinned()
+    ? spawn("taskset", ["-c", SERVICE_CORE, ...spin], { stdio: "ignore" })
+    : spawn(spin[0], spin.slice(1), { stdio: "ignore" })
+  const exited = new Promise<void>((done) => child.once("exit", () => done()))
+  // Let it start spinning before the case begins.
+  await new Promise((done) => setTimeout(done, 200))
+  return {
+    stop: () => {
+      child.kill("SIGKILL")
+      return exited
+    }
+  }
+}
+
+let hasTaskset: boolean | undefined
+const pinned = () => {
+  if (hasTaskset === undefined) {
+    try {
+      execFileSync("taskset", ["-c", SERVICE_CORE, "true"], { stdio: "ignore" })
+      hasTaskset = true
+    } catch {
+      hasTaskset = false
+    }
+  }
+  return hasTaskset
+}
+
+/**
+ * Clears the ledger and C's schedule, once the requests abandoned by the previous case have left
+ * the simulator: until their latency is over they still count against C. `limit` sets C until
+ * the next reset (otherwise the simulator's own setting applies again).
+ */
+export const resetSimulator = async (simulator: URL, limit?: number) => {
   for (let tries = 0; tries < 200; tries++) {
     const stats = (await (await fetch(new URL("/__stats", simulator))).json()) as { inFlight: number }
     if (stats.inFlight === 0) break
     await new Promise((done) => setTimeout(done, 25))
   }
-  await (await fetch(new URL("/__reset", simulator), { method: "POST" })).text()
+  const response = await fetch(new URL(`/__reset${limit === undefined ? "" : `?limit=${limit}`}`, simulator), { method: "POST" })
+  if (response.status !== 200) throw new Error(`POST /__reset answered ${response.status}: ${await response.text()}`)
 }
 
 export const postRun = async (service: URL, seconds: number) => {

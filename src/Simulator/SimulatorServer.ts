@@ -31,9 +31,11 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
   const valueSpan = settings.valueMax - settings.valueMin + 1
   // C's schedule is timed from the first request, so that a run and the schedule start together.
   let firstRequestAt: number | null = null
+  // POST /__reset?limit=N sets C until the next reset (a bench moves C between cases).
+  let concurrencyLimit = settings.concurrencyLimit
 
   const limitNow = (now: number): number => {
-    if (settings.limitSchedule === null) return settings.concurrencyLimit
+    if (settings.limitSchedule === null) return concurrencyLimit
     const elapsed = now - (firstRequestAt ??= now)
     let limit = settings.limitSchedule[0]!.limit
     for (const step of settings.limitSchedule) if (step.atMs <= elapsed) limit = step.limit
@@ -148,7 +150,7 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? "/").split("?", 1)[0]!
+    const [path = "/", query = ""] = (req.url ?? "/").split("?", 2)
     if (req.method === "GET" && path === "/") return serveUpstream(req, res)
     if (req.method === "GET" && path.startsWith("/__ledger/")) {
       const runId = decodeURIComponent(path.slice("/__ledger/".length))
@@ -161,12 +163,17 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
       return sendJson(res, 200, { ...stats, runs: ledger.runCount, settings })
     }
     if (req.method === "POST" && path === "/__reset") {
+      const limit = new URLSearchParams(query).get("limit")
+      if (limit !== null && !(/^\d+$/.test(limit) && Number(limit) <= 1_000_000)) {
+        return sendJson(res, 400, { error: `limit must be a whole number from 0 to 1000000, got ${JSON.stringify(limit)}` })
+      }
+      concurrencyLimit = limit === null ? settings.concurrencyLimit : Number(limit)
       ledger.clear()
       stats.requests = 0
       stats.byStatus = {}
       stats.maxInFlight = stats.inFlight
       firstRequestAt = null
-      return sendJson(res, 200, { reset: true })
+      return sendJson(res, 200, { reset: true, concurrencyLimit })
     }
     return sendJson(res, 404, { error: `no route for ${req.method} ${path}` })
   }

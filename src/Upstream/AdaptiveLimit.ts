@@ -3,26 +3,20 @@
  * caller reports each answer with the time (ms) and the facts it knows, and reads `permits`.
  *
  * - A 429 is the only congestion signal. 500/504 are random faults: they never move the limit.
- * - Start: the limit grows by one per accepted answer (it doubles every round trip) until the
- *   first 429, unless it starts from a limit learned before.
- * - On a 429 after a probe, the limit goes back to the last level that a whole round trip ran at
- *   without a 429. Otherwise (the first 429, or C fell) it becomes an estimate of C: how many of
- *   our other requests were in flight when the rejected one was sent (what the upstream held when
- *   it arrived). Both are absolute levels, and 429s within one round trip of a decrease are the
- *   same signal, so a burst of 429s does not compound.
- * - Probing: after a few quiet round trips the limit grows by one; when that level holds for a
- *   round trip the next probe follows at once with a doubled step, and after two such successes
- *   C has clearly risen, so the fast start takes over again. A round trip in which the overshoot
- *   (below) drew no 429 counts as such a success. Where a 429 is expensive (it is
- *   held, or holds an upstream slot), a probe that draws one doubles the wait before the next
- *   (up to 16 round trips).
- * - Latency guard: when round trips are inflated well above the best seen, our own side (CPU,
- *   event loop) is the bottleneck: do not grow, and shrink when it gets worse.
- * - Overshoot: when a 429 costs far less than a success's round trip (the upstream answers it at
- *   once), one extra request in flight fills the gap between an answer arriving and our next
- *   request reaching the upstream. Its 429s are expected: they neither lower the limit nor count
- *   against a probe, and the limiter holds the slot of a 429 for a while (rejectionPauseMs), which
- *   bounds how often it can happen.
+ *   Round trips never move it either: a slow round trip is as often our own busy event loop as
+ *   the upstream, and C is what a 429 says.
+ * - Growth (two rules, the whole of it where a 429 comes back at once, i.e. costs nothing but its
+ *   own round trip): on an accepted answer, while the limit was full and no 429 came for one round
+ *   trip, the limit grows by one, so it doubles every round trip; on a 429, it becomes what we
+ *   still have in flight (what the upstream held when it refused). A start, a C that rose and a
+ *   learned limit that is now too low are all found the same way, in about a round trip.
+ * - Where a 429 is expensive (it is held for a latency, or holds an upstream slot), growing blindly
+ *   for a whole round trip would draw a round trip's worth of them: after the first 429 the limit
+ *   grows by probes instead. After a few quiet round trips it grows by one; when that level holds
+ *   for a round trip the next probe follows at once with a doubled step, and after two such
+ *   successes C has clearly risen, so the doubling takes over again. A probe that draws a 429
+ *   puts the limit back to the last level that held and doubles the wait before the next (up to
+ *   16 round trips); its slot also pauses before it is used again (rejectionPauseMs).
  */
 export interface AdaptiveLimitOptions {
   readonly initial: number
@@ -36,23 +30,32 @@ export type LimitPhase = "start" | "steady"
 
 export interface LimitSnapshot {
   readonly limit: number
-  /** The limit without a probe in progress. */
+  /** The limit without a probe or a growth in progress: what has held, and what is worth remembering. */
   readonly settledLimit: number
   readonly permits: number
   readonly phase: LimitPhase
+  /** How 429s cost here, once one was seen: "cheap" (answered at once) or "expensive". */
+  readonly rejections429: "unknown" | "cheap" | "expensive"
   readonly smoothedRttMs: number
-  readonly baselineRttMs: number
+  /** The quickest of the latest 429 round trips and of the latest accepted ones, which judge what a 429 costs. */
+  readonly quickestRejectionMs: number
+  readonly quickestAcceptedMs: number
   readonly rejections: number
   readonly decreases: number
 }
 
 const QUIET_WINDOWS_BEFORE_PROBE = 2
 const MOST_QUIET_WINDOWS_BEFORE_PROBE = 16
-const HOLD_RATIO = 2
-const SHRINK_RATIO = 3
-/** Overshoot only when a 429 comes back this many times faster than an accepted answer. */
-const CHEAP_REJECTION_RATIO = 8
+/**
+ * A 429 is cheap when the quickest of the latest 429s came back in under half the quickest of the
+ * latest accepted round trips. The quickest, not a mean or median: our own event-loop lag (a busy
+ * CPU, code not yet optimised) delays both alike, often by more than the upstream's latency, and
+ * must not make an upstream that refuses at once look like one that holds its 429s; some answers
+ * always arrive at an idle moment.
+ */
+const CHEAP_REJECTION_RATIO = 2
 const REJECTION_RTT_SAMPLES = 9
+const ACCEPTED_RTT_SAMPLES = 32
 /**
  * Where round trips take a few milliseconds, probing every few round trips would draw a 429 every
  * few milliseconds while C stands still: probes are at least this far apart.
@@ -63,29 +66,22 @@ export class AdaptiveLimit {
   private currentLimit: number
   private phase: LimitPhase
   private smoothedRtt = 0
-  /** The latest 429 round trips (a ring), whose median says how fast the upstream refuses. */
+  /** The latest 429 round trips and accepted round trips (rings): how fast the upstream refuses. */
   private readonly rejectionRtts: Array<number> = []
-  /**
-   * Their median, kept up to date at each 429 (it is read on every attempt). A median, not an
-   * average: a few 429s delayed by a busy event loop would otherwise hold the average up, and with
-   * the overshoot off too few new 429s come to bring it down.
-   */
-  private rejectionRttMs = 0
   private nextRejectionRtt = 0
-  private baselineRtt = Number.POSITIVE_INFINITY
-  /** The limit in force when the baseline round trip was measured. */
-  private baselineLimit = 1
+  private readonly acceptedRtts: Array<number> = []
+  private nextAcceptedRtt = 0
+  /** Decided at each 429 (it is read on every answer). */
+  private rejectionIsExpensive = false
+  private lastRejectionAt = Number.NEGATIVE_INFINITY
+  /** The limit set by the latest 429, raised by every whole round trip that held above it. */
+  private heldLimit: number
   private windowEndsAt = Number.NEGATIVE_INFINITY
-  private windowRttSum = 0
-  private windowRttCount = 0
   private windowRejected = false
-  /** Any 429 in the window, the overshoot's included. */
-  private windowAnyRejection = false
-  private windowPermits = 0
-  /** When the current run of round trips at limit + 1 without a 429 began. */
-  private overshootQuietSince: number | undefined = undefined
   private windowSaturated = false
+  private windowAnswered = false
   private windowLimit = 0
+  // Probing, where 429s are expensive.
   /** The highest limit that a whole round trip ran at, fully used, without a 429. */
   private lastGoodLimit: number | undefined = undefined
   private lastDecreaseAt = Number.NEGATIVE_INFINITY
@@ -102,6 +98,7 @@ export class AdaptiveLimit {
 
   constructor(private readonly options: AdaptiveLimitOptions) {
     this.currentLimit = clamp(options.initial, options.min, options.max)
+    this.heldLimit = this.currentLimit
     this.phase = options.learned ? "steady" : "start"
   }
 
@@ -109,31 +106,25 @@ export class AdaptiveLimit {
     return this.currentLimit
   }
 
-  /** The limit without a probe in progress: what has held, and what is worth remembering. */
+  /** The limit without a probe or a growth in progress: what has held, and what is worth remembering. */
   get settledLimit(): number {
-    return this.probing ? Math.min(this.probeBase, this.currentLimit) : this.currentLimit
+    if (this.probing) return Math.min(this.probeBase, this.currentLimit)
+    return this.phase === "start" ? this.currentLimit : Math.min(this.heldLimit, this.currentLimit)
   }
 
-  /** Requests allowed in flight: the limit, plus the overshoot when a 429 is cheap. */
+  /** Requests allowed in flight. */
   get permits(): number {
-    return Math.min(this.options.max, this.currentLimit + this.overshoot)
+    return this.currentLimit
   }
 
-  private get overshoot(): number {
-    return this.phase === "steady" && this.rejectionIsCheap ? 1 : 0
-  }
-
-  private get rejectionIsCheap(): boolean {
-    return this.rejectionRtts.length > 0 && this.rejectionRttMs * CHEAP_REJECTION_RATIO < this.smoothedRtt
-  }
 
   /**
-   * How long a 429's slot stays taken before it is used again: long enough that one slot's 429s
-   * stay below a tenth of the successes (at most limit/RTT a second, fewer where answers fail),
-   * short enough to catch a gap.
+   * How long a 429's slot stays taken before it is used again, where 429s are expensive: long
+   * enough that one slot's 429s stay below a tenth of the successes. A cheap 429 needs no pause:
+   * the limit it sets is what is in flight, so nothing is sent until an answer frees a slot.
    */
   get rejectionPauseMs(): number {
-    return Math.max(1, this.smoothedRtt / 5, (12 * this.smoothedRtt) / this.currentLimit)
+    return this.rejectionIsExpensive ? Math.max(1, this.smoothedRtt / 5, (12 * this.smoothedRtt) / this.currentLimit) : 0
   }
 
   /** One round trip, the pace of every decision (at least a millisecond). */
@@ -148,52 +139,57 @@ export class AdaptiveLimit {
    */
   onAccepted(now: number, rttMs: number, limitWasFull: boolean): void {
     this.smoothedRtt = this.smoothedRtt === 0 ? rttMs : this.smoothedRtt * 0.875 + rttMs * 0.125
-    this.windowRttSum += rttMs
-    this.windowRttCount += 1
+    this.acceptedRtts[this.nextAcceptedRtt] = rttMs
+    this.nextAcceptedRtt = (this.nextAcceptedRtt + 1) % ACCEPTED_RTT_SAMPLES
+    this.windowAnswered = true
     if (limitWasFull) this.windowSaturated = true
     this.advanceWindow(now)
-    // Grow only when the limit is what we hit; an idle limit says nothing about C.
-    if (this.phase === "start" && limitWasFull && !this.guardHolds()) {
+    // Grow only when the limit is what we hit (an idle limit says nothing about C), and not within
+    // a round trip of a 429 (the upstream was full a moment ago).
+    const doubling = this.phase === "start" || !this.rejectionIsExpensive
+    if (doubling && limitWasFull && now - this.lastRejectionAt >= this.roundTripMs) {
       this.currentLimit = Math.min(this.options.max, this.currentLimit + 1)
     }
   }
 
   /**
    * A 429, `rttMs` after it was sent, when `inFlightAtSend` of our requests (itself included)
-   * were in flight, and `inFlightAtAnswer` when it came back.
+   * were in flight, and `inFlightAtAnswer` when it came back (itself included).
    */
   onRejected(now: number, rttMs: number, inFlightAtSend: number, inFlightAtAnswer: number): void {
     this.rejections += 1
     this.rejectionRtts[this.nextRejectionRtt] = rttMs
     this.nextRejectionRtt = (this.nextRejectionRtt + 1) % REJECTION_RTT_SAMPLES
-    const sorted = [...this.rejectionRtts].sort((a, b) => a - b)
-    this.rejectionRttMs = sorted[Math.floor(sorted.length / 2)]!
+    // Until a 429 and an accepted answer say otherwise, a 429 is taken to be cheap.
+    this.rejectionIsExpensive =
+      this.acceptedRtts.length > 0 && Math.min(...this.rejectionRtts) * CHEAP_REJECTION_RATIO >= Math.min(...this.acceptedRtts)
+    this.lastRejectionAt = now
     this.advanceWindow(now)
-    this.windowAnyRejection = true
-    // What the upstream held when it refused were our requests in flight at that moment. Requests
-    // sent together can arrive out of order over different connections (one still being opened),
-    // so the count at the send alone can fall short; a 429 that came back well before an answer
-    // could have (not held by the upstream) saw about the count at its answer too.
-    const answeredAtOnce = rttMs * 2 < this.roundTripMs
-    const inFlightWhenRefused = answeredAtOnce ? Math.max(inFlightAtSend, inFlightAtAnswer) : inFlightAtSend
-    // The overshoot's own request: a 429 was expected, it says nothing new about C.
-    if (this.phase === "steady" && inFlightWhenRefused > this.currentLimit) return
     this.windowRejected = true
-    if (this.probing && !this.rejectionIsCheap) {
-      this.probeDelay = Math.min(this.probeDelay * 2, MOST_QUIET_WINDOWS_BEFORE_PROBE)
+    const wasStarting = this.phase === "start"
+    this.phase = "steady"
+    if (!this.rejectionIsExpensive) {
+      // What the upstream held when it refused is what we still have in flight. Our count at the
+      // answer can fall short of it (answers read in one batch are refilled only after this), and
+      // the one at the send can exceed it (answers already on their way): a 429 that came straight
+      // back saw both moments at once, so the larger one is the better reading.
+      const estimate = clamp(Math.max(inFlightAtSend, inFlightAtAnswer) - 1, this.options.min, this.options.max)
+      if (estimate < this.currentLimit) {
+        this.currentLimit = estimate
+        this.decreases += 1
+      }
+      this.heldLimit = this.currentLimit
+      this.endProbe()
+      return
     }
-    this.probing = false
-    this.probeSuccesses = 0
-    this.quietWindows = 0
-    this.probeStep = 1
+    if (this.probing) this.probeDelay = Math.min(this.probeDelay * 2, MOST_QUIET_WINDOWS_BEFORE_PROBE)
+    this.endProbe()
     // A burst of 429s within one round trip of a decrease is the same signal.
     if (now - this.lastDecreaseAt < this.roundTripMs) return
-    const estimate = clamp(inFlightWhenRefused - 1, this.options.min, this.options.max)
+    // A held 429 says what the upstream held when it arrived: our other requests in flight at its send.
+    const estimate = clamp(inFlightAtSend - 1, this.options.min, this.options.max)
     const probeFailed =
-      this.phase === "steady" &&
-      this.lastGoodLimit !== undefined &&
-      this.lastGoodLimit < this.currentLimit &&
-      estimate >= this.lastGoodLimit - 1
+      !wasStarting && this.lastGoodLimit !== undefined && this.lastGoodLimit < this.currentLimit && estimate >= this.lastGoodLimit - 1
     const next = probeFailed ? this.lastGoodLimit! : estimate
     if (next < this.currentLimit) {
       this.currentLimit = next
@@ -201,7 +197,7 @@ export class AdaptiveLimit {
       this.lastDecreaseAt = now
       if (!probeFailed) this.lastGoodLimit = undefined
     }
-    this.phase = "steady"
+    this.heldLimit = this.currentLimit
   }
 
   snapshot(): LimitSnapshot {
@@ -210,88 +206,64 @@ export class AdaptiveLimit {
       settledLimit: this.settledLimit,
       permits: this.permits,
       phase: this.phase,
+      rejections429: this.rejectionRtts.length === 0 ? "unknown" : this.rejectionIsExpensive ? "expensive" : "cheap",
       smoothedRttMs: this.smoothedRtt,
-      baselineRttMs: Number.isFinite(this.baselineRtt) ? this.baselineRtt : 0,
+      quickestRejectionMs: this.rejectionRtts.length === 0 ? 0 : Math.min(...this.rejectionRtts),
+      quickestAcceptedMs: this.acceptedRtts.length === 0 ? 0 : Math.min(...this.acceptedRtts),
       rejections: this.rejections,
       decreases: this.decreases
     }
   }
 
-  private guardHolds(): boolean {
-    return Number.isFinite(this.baselineRtt) && this.smoothedRtt > HOLD_RATIO * this.baselineRtt + 1
+  private endProbe() {
+    this.probing = false
+    this.probeSuccesses = 0
+    this.quietWindows = 0
+    this.probeStep = 1
   }
 
   /** Closes the round-trip window when its time is up and decides what the window says. */
   private advanceWindow(now: number): void {
     if (now < this.windowEndsAt) return
-    if (this.windowRttCount > 0) {
-      const mean = this.windowRttSum / this.windowRttCount
-      // The best window seen, drifting up slowly so that a lasting change of L is accepted.
-      const drifted = this.baselineRtt * 1.002
-      if (mean <= drifted) this.baselineLimit = this.windowLimit
-      this.baselineRtt = Math.min(mean, drifted)
-      // Shrink only when the inflation lasts (the smoothed RTT agrees): one slow window is a GC
-      // pause or a burst, not a bottleneck.
-      if (mean > SHRINK_RATIO * this.baselineRtt + 2 && this.smoothedRtt > HOLD_RATIO * this.baselineRtt + 1) {
-        // ...but never below the concurrency that the best round trips were seen at: more requests
-        // in flight did not help, fewer than that would only leave the upstream idle.
-        const floor = Math.max(this.options.min, this.baselineLimit)
-        if (this.currentLimit > floor) this.currentLimit = Math.max(floor, Math.floor(this.currentLimit * 0.9))
-        this.quietWindows = 0
-        this.probeStep = 1
-      } else if (this.phase === "steady" && !this.windowRejected && now - this.lastDecreaseAt >= this.roundTripMs) {
-        this.quietWindows += 1
-        // The overshoot is a standing probe: round trips at limit + 1 without one 429 mean C has
-        // risen at least that far. At least two of them, and long enough for the overshoot's
-        // pauses after its 429s to have ended several times over.
-        const overshootQuiet =
-          !this.probing && this.windowPermits > this.windowLimit && this.windowSaturated && !this.windowAnyRejection
-        if (!overshootQuiet) this.overshootQuietSince = undefined
-        else if (this.overshootQuietSince === undefined) this.overshootQuietSince = now
-        const overshootHeld =
-          this.overshootQuietSince !== undefined &&
-          now - this.overshootQuietSince >= Math.max(this.roundTripMs, 4 * this.rejectionPauseMs)
-        if (overshootHeld) this.overshootQuietSince = undefined
-        if ((this.probing && this.windowSaturated) || overshootHeld) {
-          // The probed level held for a whole round trip: probe again now, or start fast again.
-          if (overshootHeld) this.currentLimit = Math.min(this.options.max, this.windowPermits)
-          this.probing = false
-          this.probeDelay = QUIET_WINDOWS_BEFORE_PROBE
-          this.probeSuccesses += 1
-          this.quietWindows = this.probeDelay + 1
-          if (this.probeSuccesses >= 2) {
-            this.phase = "start"
-            this.probeSuccesses = 0
-            this.probeStep = 1
-          }
-        }
-        if (
-          this.phase === "steady" &&
-          !this.probing &&
-          this.quietWindows > this.probeDelay &&
-          now - this.lastProbeAt >= MIN_PROBE_INTERVAL_MS &&
-          mean <= HOLD_RATIO * this.baselineRtt + 1
-        ) {
-          this.probeBase = this.currentLimit
-          this.lastProbeAt = now
-          this.currentLimit = Math.min(this.options.max, this.currentLimit + this.probeStep)
-          this.probeStep *= 2
-          this.probing = true
-        }
-      }
-    }
-    if (!this.windowRejected && this.windowSaturated && this.windowRttCount > 0) {
+    const held = this.windowAnswered && this.windowSaturated && !this.windowRejected
+    if (held) {
+      // A whole round trip ran at this level, fully used, without a 429: it holds.
       const level = Math.min(this.windowLimit, this.currentLimit)
+      if (level > this.heldLimit) this.heldLimit = level
       if (this.lastGoodLimit === undefined || level > this.lastGoodLimit) this.lastGoodLimit = level
     }
-    this.windowRttSum = 0
-    this.windowRttCount = 0
+    if (this.windowAnswered && this.phase === "steady" && this.rejectionIsExpensive) this.probeOnQuiet(now)
     this.windowRejected = false
-    this.windowAnyRejection = false
     this.windowSaturated = false
+    this.windowAnswered = false
     this.windowLimit = this.currentLimit
-    this.windowPermits = this.permits
     this.windowEndsAt = now + this.roundTripMs
+  }
+
+  /** Where 429s are expensive: after quiet round trips, raise the limit a step at a time. */
+  private probeOnQuiet(now: number): void {
+    if (this.windowRejected || now - this.lastDecreaseAt < this.roundTripMs) return
+    this.quietWindows += 1
+    if (this.probing && this.windowSaturated) {
+      // The probed level held for a whole round trip: probe again now, or double again.
+      this.probing = false
+      this.probeDelay = QUIET_WINDOWS_BEFORE_PROBE
+      this.probeSuccesses += 1
+      this.quietWindows = this.probeDelay + 1
+      if (this.probeSuccesses >= 2) {
+        this.phase = "start"
+        this.probeSuccesses = 0
+        this.probeStep = 1
+        return
+      }
+    }
+    if (!this.probing && this.quietWindows > this.probeDelay && now - this.lastProbeAt >= MIN_PROBE_INTERVAL_MS) {
+      this.probeBase = this.currentLimit
+      this.lastProbeAt = now
+      this.currentLimit = Math.min(this.options.max, this.currentLimit + this.probeStep)
+      this.probeStep *= 2
+      this.probing = true
+    }
   }
 }
 

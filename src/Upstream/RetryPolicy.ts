@@ -7,7 +7,8 @@ const pauseAfter = (failure: AttemptFailed): Duration.Duration => {
     case "transport":
       return Duration.millis(100)
     // 500 and 504 are random faults, not overload: waiting would only leave an upstream slot idle.
-    // A 429 has already paused in its slot (UpstreamLimiter), which is where waiting helps.
+    // After a 429 the limit is what is in flight, so the retry waits for a slot that an answer
+    // frees (an expensive 429 also pauses in its slot, UpstreamLimiter).
     default:
       return Duration.zero
   }

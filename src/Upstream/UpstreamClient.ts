@@ -44,7 +44,7 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
       Effect.sync(
         () =>
           new Pool(target.origin, {
-            // Connections open lazily: room for every permit the limit may give, plus an overshoot.
+            // Connections open lazily: room for every permit the limit may give, and a few to spare.
             connections: (config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency) + 4,
             pipelining: 1,
             keepAliveTimeout: 10_000,

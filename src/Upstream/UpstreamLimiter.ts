@@ -13,6 +13,8 @@ export interface LimiterSnapshot extends LimitSnapshot {
 }
 
 const SAVE_EVERY = Duration.seconds(5)
+const ABANDONED_HELD_ROUND_TRIPS = 1.5
+const FIXED_LIMIT_REJECTION_PAUSE_MS = 1
 
 /**
  * How many upstream requests may be in flight at once, shared by every run of the process and
@@ -62,7 +64,9 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       const inFlightAtAnswer = inFlightNow(now)
       const limitWasFull = Math.max(inFlightAtSend, inFlightAtAnswer) >= permitsAtSend
       pending.delete(id)
-      if (Exit.isInterrupted(exit)) abandoned.push(sentAt + limit.roundTripMs)
+      // Its answer is due about a round trip after its send, later if its latency is long: counted
+      // too long, it costs a cheap 429 that corrects the limit; too short, a slot for a round trip.
+      if (Exit.isInterrupted(exit)) abandoned.push(sentAt + ABANDONED_HELD_ROUND_TRIPS * limit.roundTripMs)
       observer.attemptEnded(exit, now - sentAt, now)
       if (fixed) return
       if (Exit.isSuccess(exit)) {
@@ -79,10 +83,14 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       slots.resize(limit.permits)
     }
 
-    // After a 429 the slot stays taken for a moment: an upstream that is full now is full a moment
-    // later too, and the pause bounds how many 429s one slot can draw.
-    const pauseAfterRejection = (failure: AttemptFailed) =>
-      failure.outcome === "429" ? Effect.sleep(Duration.millis(limit.rejectionPauseMs)) : Effect.void
+    // After an expensive 429 the slot stays taken for a moment: an upstream that is full now is full
+    // a moment later too, and the pause bounds how many 429s one slot can draw.
+    // A fixed limit does not follow the 429s, so nothing else keeps a refused slot from retrying
+    // in a tight loop: it waits a moment, as it always has.
+    const pauseAfterRejection = (failure: AttemptFailed) => {
+      const pauseMs = failure.outcome !== "429" ? 0 : fixed ? FIXED_LIMIT_REJECTION_PAUSE_MS : limit.rejectionPauseMs
+      return pauseMs > 0 ? Effect.sleep(Duration.millis(pauseMs)) : Effect.void
+    }
 
     const tracked = <A, R>(attempt: Effect.Effect<A, AttemptFailed, R>) =>
       Effect.suspend(() => {
@@ -107,7 +115,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     }
 
     return {
-      /** Requests that may be in flight now, over all runs (the limit plus any overshoot). */
+      /** Requests that may be in flight now, over all runs. */
       permits: () => slots.capacity,
       withSlot: <A, R>(runId: string, attempt: Effect.Effect<A, AttemptFailed, R>): Effect.Effect<A, AttemptFailed, R> =>
         slots.withSlot(runId, tracked(attempt)),

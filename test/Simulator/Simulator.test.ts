@@ -144,6 +144,22 @@ describe("simulator scenarios", () => {
       expect([early, late]).toEqual([2, 5])
     }).pipe(Effect.scoped))
 
+  it.live("POST /__reset?limit=N sets C until the next reset, and a bad limit changes nothing", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator({ ...settle, latencyMs: 300, concurrencyLimit: 2 })
+      const reset = (query: string) => request(new URL(`/__reset${query}`, sim.url), { method: "POST" })
+      const accepted = (count: number) =>
+        Effect.map(burst(sim.url, count), (answers) => answers.filter((answer) => answer.status === 200).length)
+      expect((yield* reset("?limit=4")).json).toEqual({ reset: true, concurrencyLimit: 4 })
+      expect(yield* accepted(6)).toBe(4)
+      const refused = yield* reset("?limit=-1")
+      expect(refused.status).toBe(400)
+      expect(refused.text).toContain("limit must be a whole number")
+      expect(yield* accepted(6)).toBe(4)
+      expect((yield* reset("")).json).toEqual({ reset: true, concurrencyLimit: 2 })
+      expect(yield* accepted(6)).toBe(2)
+    }).pipe(Effect.scoped))
+
   it.live("a limit by connections serves the first C connections and refuses the others", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ ...settle, latencyMs: 50, concurrencyLimit: 2, limitBy: "connections" })

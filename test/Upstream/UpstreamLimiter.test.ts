@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import { Clock, Duration, Effect, Fiber, Layer, TestClock } from "effect"
 import { AppConfig } from "../../src/Config.js"
 import { DatabaseLive } from "../../src/Store/Database.js"
 import { LimitStore, SqlLimitStoreLive } from "../../src/Store/LimitStore.js"
@@ -25,14 +25,20 @@ const limiterOn = (databaseUrl: string, overrides: Parameters<typeof testConfig>
  */
 const modelUpstream = (limit: number) => {
   let inFlight = 0
-  return Effect.suspend(() => {
+  return Effect.gen(function* () {
     if (inFlight >= limit) {
-      return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
+      return yield* Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.fail(new AttemptFailed({ outcome: "429", status: 429 })))
     }
     inFlight += 1
+    const sentAt = yield* Clock.currentTimeMillis
     const release = Effect.sync(() => void (inFlight -= 1))
-    const releaseWhenDue = Effect.asVoid(Effect.forkDaemon(Effect.zipRight(Effect.sleep(Duration.millis(20)), release)))
-    return Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(
+    // Due 20 ms after it arrived, whenever the client gave up on it.
+    const releaseWhenDue = Effect.asVoid(
+      Effect.forkDaemon(
+        Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.zipRight(Effect.sleep(Duration.millis(sentAt + 20 - now)), release))
+      )
+    )
+    return yield* Effect.as(Effect.sleep(Duration.millis(20)), 1).pipe(
       Effect.onExit((exit) => (exit._tag === "Failure" ? releaseWhenDue : release))
     )
   })
