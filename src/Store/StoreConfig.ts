@@ -1,7 +1,6 @@
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
-import { Config, ConfigError, Context, Effect, Either, Layer } from "effect"
-import { describeConfigError } from "../Config.js"
+import { Config, ConfigError, Context, Either, Layer } from "effect"
 
 /** Which database DATABASE_URL names: a SQLite file (one process) or PostgreSQL (several replicas). */
 export type DatabaseKind = "sqlite" | "postgres"
@@ -57,4 +56,4 @@ export const replicaConfig: Config.Config<ReplicaSettings> = Config.all({
 )
 
 /** The replica settings from the environment; an invalid one stops the service with one line. */
-export const ReplicaConfigFromEnv = Layer.effect(ReplicaConfig, Effect.mapError(replicaConfig, describeConfigError))
+export const ReplicaConfigFromEnv = Layer.effect(ReplicaConfig, replicaConfig)
