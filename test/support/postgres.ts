@@ -60,7 +60,13 @@ export const createSchema = async (): Promise<TestSchema> => {
   const name = `test_${randomUUID().replaceAll("-", "")}`
   await query(`CREATE SCHEMA ${name}`)
   const url = withSearchPath(postgresBase, name)
-  const client = new pg.Client({ connectionString: url })
+  const client = new pg.Client({
+    connectionString: url,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser
+    }
+  })
   await client.connect()
   return {
     name,
