@@ -29,6 +29,8 @@ type Claim =
   | { readonly _tag: "GaveUp" }
   | { readonly _tag: "Nothing"; readonly nextLapseMs: number | null }
 
+const STALLED_TRANSACTION_MS = 2_000
+
 class QueueIsFull extends Data.TaggedError("QueueIsFull")<{ readonly soonestEndAt: number | null }> {}
 
 /**
@@ -52,7 +54,11 @@ export const PgRunLedgerLive = Layer.scoped(
     const [{ schema }] = (yield* sql<{ schema: string }>`SELECT current_schema() AS schema`) as unknown as [{ schema: string }]
     const channel = `faulty_runs_${schema}`.slice(0, 63)
     const lockName = `faulty-runs admission ${schema}`
-    const lock = sql`SELECT pg_advisory_xact_lock(hashtext(${lockName}))`
+    // A replica stalled inside one of these transactions (SIGSTOP, a long GC pause, a network
+    // partition) would hold the lock, and every replica's admissions and claims with it: the server
+    // ends such a session after a short idle spell, which rolls it back and frees the lock.
+    const guardStall = sql`SET LOCAL idle_in_transaction_session_timeout = ${sql.literal(String(STALLED_TRANSACTION_MS))}`
+    const lock = Effect.zipRight(guardStall, sql`SELECT pg_advisory_xact_lock(hashtext(${lockName}))`)
     const notify = (payload: string) => sql`SELECT pg_notify(${channel}, ${payload})`
     const leaseInterval = sql`${replica.leaseMs}::int * interval '1 millisecond'`
     // Ours by this replica's clock until a little before the database's `lease_until`.
@@ -91,9 +97,11 @@ export const PgRunLedgerLive = Layer.scoped(
         Effect.catchTag("SqlError", unavailable("admit"))
       )
 
-    const claimOnce = (now: number): Effect.Effect<Claim, SqlError.SqlError> =>
+    const claimOnce: Effect.Effect<Claim, SqlError.SqlError> =
       Effect.gen(function* () {
         yield* lock
+        // Read under the lock, so that runs start in the order they are claimed.
+        const now = yield* Clock.currentTimeMillis
         // A run whose lease lapsed (its replica died, stalled or handed it back) comes first: it
         // already counts as executing.
         const [lapsed] = yield* sql<HeldRow>`
@@ -141,8 +149,7 @@ export const PgRunLedgerLive = Layer.scoped(
 
     const claimNext: Effect.Effect<Lease> = Effect.gen(function* () {
       while (true) {
-        const now = yield* Clock.currentTimeMillis
-        const claim = yield* Effect.either(claimOnce(now))
+        const claim = yield* Effect.either(claimOnce)
         if (Either.isRight(claim) && claim.right._tag === "Claimed") {
           held.add(claim.right.lease.run.id)
           return claim.right.lease
@@ -179,6 +186,7 @@ export const PgRunLedgerLive = Layer.scoped(
             WHERE ${fenced(lease)} RETURNING id`.pipe(Effect.map(wrote), Effect.catchAll(unavailable("checkpoint"))),
       finish: (lease, counters, finishedAt) =>
         Effect.gen(function* () {
+          yield* guardStall
           const rows = yield* sql`UPDATE runs SET status = 'FINISHED', successful_responses_count = ${counters.successfulResponsesCount},
               sum = ${counters.sum.toString()}, finished_at = ${finishedAt}, owner = NULL, lease_until = NULL
               WHERE ${fenced(lease)} RETURNING id`
@@ -187,6 +195,7 @@ export const PgRunLedgerLive = Layer.scoped(
         }).pipe(sql.withTransaction, Effect.catchAll(unavailable("finish"))),
       release: (lease, counters) =>
         Effect.gen(function* () {
+          yield* guardStall
           const rows = yield* sql`UPDATE runs SET successful_responses_count = ${counters.successfulResponsesCount},
               sum = ${counters.sum.toString()}, owner = NULL, lease_until = NULL
               WHERE ${fenced(lease)} RETURNING id`

@@ -158,6 +158,10 @@ describeWithPostgres("several replicas on one PostgreSQL", () => {
           ),
           (seen) => seen,
           10_000
+        ).pipe(
+          Effect.catchAllDefect((defect) =>
+            Effect.die(`${String(defect)}; its log: ${sleeper.logs.map((log) => String(log["message"])).join(" | ")} ${sleeper.stderr()}`)
+          )
         )
         for (const [id, done] of [[killed!, first!], [paused!, other!]] as const) {
           const changed = sourceChanges(sources, id)
