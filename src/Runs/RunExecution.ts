@@ -63,7 +63,12 @@ export const executeRun = (lease: Lease, executing: ExecutingRuns) =>
     // Aborted when the window closes (deadline or shutdown): every request still in flight is abandoned.
     const inFlight = new AbortController()
     setMaxListeners(0, inFlight.signal)
-    const attempt = limiter.withSlot(run.id, upstream.attempt(run.id, inFlight.signal)).pipe(Effect.retry(retryPolicy))
+    const send = upstream.attempt(run.id, inFlight.signal)
+    // Checked at every send, retries and waits for a slot included: a replica resumed after a stall
+    // must not send one more request for a run whose lease may have passed to another.
+    const sendWhileHeld =
+      ledger.renewEveryMs === null ? send : Effect.flatMap(Clock.currentTimeMillis, (now) => (keeper.holds(now) ? send : Effect.never))
+    const attempt = limiter.withSlot(run.id, sendWhileHeld).pipe(Effect.retry(retryPolicy))
     const countIfInTime = (value: number) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
         if (now < endsAt) {
