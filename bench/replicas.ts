@@ -7,7 +7,7 @@
  *    in flight for the same time), and the 429s per success. Each replica runs its own limiter.
  */
 import { randomUUID } from "node:crypto"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import pg from "pg"
@@ -143,6 +143,16 @@ const main = async () => {
   }
   lines.push(`load average at end: ${(await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")}`)
   process.stdout.write(`\n${lines.join("\n")}\n`)
+  const report = [
+    "# Benchmark: several replicas on one PostgreSQL",
+    "",
+    "Written by `npm run bench:replicas` (bench/replicas.ts). Every replica, the simulator and PostgreSQL on this one machine.",
+    "",
+    ...lines.map((line) => `- ${line}`),
+    ""
+  ].join("\n")
+  writeFileSync(new URL("../docs/BENCHMARKS-replicas.md", import.meta.url), report)
+  process.stdout.write("wrote docs/BENCHMARKS-replicas.md\n")
 }
 
 await main()

@@ -97,10 +97,12 @@ export const PgRunLedgerLive = Layer.scoped(
         Effect.catchTag("SqlError", unavailable("admit"))
       )
 
-    const claimOnce: Effect.Effect<Claim, SqlError.SqlError> =
+    // `sentAt` is read before the transaction begins, so the database's now() (its start) is no
+    // earlier: the lease is ours until at least sentAt + LEASE_MS. Start times are read under the
+    // lock instead, so that runs start in the order they are claimed.
+    const claimOnce = (sentAt: number): Effect.Effect<Claim, SqlError.SqlError> =>
       Effect.gen(function* () {
         yield* lock
-        // Read under the lock, so that runs start in the order they are claimed.
         const now = yield* Clock.currentTimeMillis
         // A run whose lease lapsed (its replica died, stalled or handed it back) comes first: it
         // already counts as executing.
@@ -126,7 +128,7 @@ export const PgRunLedgerLive = Layer.scoped(
           yield* Effect.logInfo(vanished ? "run taken over from a vanished replica" : "run taken over after a hand-off").pipe(
             Effect.annotateLogs({ runId: lapsed.id, previousOwner: lapsed.owner ?? "none", epoch: Number(row!.epoch) })
           )
-          return { _tag: "Claimed", lease: { run: fromRow(row!), epoch: Number(row!.epoch), fresh: false, validUntil: validUntilFrom(now) } } as const
+          return { _tag: "Claimed", lease: { run: fromRow(row!), epoch: Number(row!.epoch), fresh: false, validUntil: validUntilFrom(sentAt) } } as const
         }
         const [census] = yield* sql<Census>`
           SELECT count(*) FILTER (WHERE status = 'IN_PROGRESS') AS executing,
@@ -144,12 +146,12 @@ export const PgRunLedgerLive = Layer.scoped(
         if (row === undefined) return nothing
         yield* notify(`IN_PROGRESS:${row.id}`)
         seen = { inProgress: seen.inProgress + 1, pending: Math.max(0, seen.pending - 1) }
-        return { _tag: "Claimed", lease: { run: fromRow(row), epoch: Number(row.epoch), fresh: true, validUntil: validUntilFrom(now) } } as const
+        return { _tag: "Claimed", lease: { run: fromRow(row), epoch: Number(row.epoch), fresh: true, validUntil: validUntilFrom(sentAt) } } as const
       }).pipe(sql.withTransaction)
 
     const claimNext: Effect.Effect<Lease> = Effect.gen(function* () {
       while (true) {
-        const claim = yield* Effect.either(claimOnce)
+        const claim = yield* Effect.either(Effect.flatMap(Clock.currentTimeMillis, claimOnce))
         if (Either.isRight(claim) && claim.right._tag === "Claimed") {
           held.add(claim.right.lease.run.id)
           return claim.right.lease
