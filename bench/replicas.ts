@@ -20,6 +20,8 @@ const C = Number(process.env["BENCH_C"] ?? 24)
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 8)
 const RUNS = 3
 const POSTS = Number(process.env["BENCH_POSTS"] ?? 300)
+// e.g. BENCH_PARTS=post-sqlite to measure only that (also on an older checkout, for a before/after)
+const parts = new Set((process.env["BENCH_PARTS"] ?? "post-sqlite,post-pg,replicas").split(","))
 
 const admin = async (text: string) => {
   const client = new pg.Client({ connectionString: base })
@@ -97,14 +99,16 @@ const main = async () => {
   const lines: Array<string> = [`load average at start: ${load}; C=${C}, ${RUNS} runs of ${SECONDS} s, latency 50±25 ms, p≈0.8`]
   try {
     // 1. POST latency.
-    const sqlite = await service(join(mkdtempSync(join(tmpdir(), "bench-replicas-")), "runs.sqlite"), sim.ready)
-    try {
-      const { p50, p99 } = await postLatency(sqlite.ready)
-      lines.push(`POST /runs, SQLite, ${POSTS} sequential: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`)
-    } finally {
-      await sqlite.kill("SIGKILL")
+    if (parts.has("post-sqlite")) {
+      const sqlite = await service(join(mkdtempSync(join(tmpdir(), "bench-replicas-")), "runs.sqlite"), sim.ready)
+      try {
+        const { p50, p99 } = await postLatency(sqlite.ready)
+        lines.push(`POST /runs, SQLite, ${POSTS} sequential: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`)
+      } finally {
+        await sqlite.kill("SIGKILL")
+      }
     }
-    await withSchema(async (url) => {
+    if (parts.has("post-pg")) await withSchema(async (url) => {
       const one = await service(url, sim.ready)
       try {
         const { p50, p99 } = await postLatency(one.ready)
@@ -115,6 +119,7 @@ const main = async () => {
     })
 
     // 2. Throughput of 1, 2, 3 replicas against one C.
+    if (!parts.has("replicas")) return void process.stdout.write(`\n${lines.join("\n")}\n`)
     await resetSimulator(sim.ready)
     const oracle = await closedLoop({ url: sim.ready, runId: "oracle", seconds: SECONDS, target: () => C, maxInFlight: C })
     lines.push(`oracle (exactly C in flight): ${oracle.successes} successes in ${SECONDS} s`)

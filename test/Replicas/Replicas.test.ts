@@ -34,7 +34,7 @@ const mostActiveAtOnce = (windows: ReadonlyArray<{ readonly first: number; reado
 
 describeWithPostgres("several replicas on one PostgreSQL", () => {
   it.scopedLive(
-    "a burst over three replicas admits exactly MAX_CONCURRENT_RUNS + MAX_PENDING_RUNS, FIFO across replicas, never more than MAX_CONCURRENT_RUNS active; a long poll on another replica wakes; SIGTERM hands runs over at once",
+    "a burst over three replicas admits exactly MAX_CONCURRENT_RUNS + MAX_PENDING_RUNS, FIFO across replicas, never more than MAX_CONCURRENT_RUNS active; a long poll on another replica wakes; one run per Idempotency-Key; SIGTERM hands runs over at once",
     () =>
       Effect.gen(function* () {
         const sim = yield* simulator({ concurrencyLimit: 0 })
@@ -82,8 +82,23 @@ describeWithPostgres("several replicas on one PostgreSQL", () => {
         expect(mostActiveAtOnce(windows)).toBeLessThanOrEqual(C)
         for (const run of all) expect(run.takeovers).toBe(0)
 
+        // One Idempotency-Key sent to every replica at once makes one run.
+        const keyed = yield* Effect.forEach(
+          replicas,
+          (replica) =>
+            request(new URL("/runs", replica.base), {
+              method: "POST",
+              headers: { "content-type": "application/json", "idempotency-key": "replicas-one-run" },
+              body: JSON.stringify({ seconds: 8 })
+            }),
+          { concurrency: "unbounded" }
+        )
+        expect(keyed.map((answer) => answer.status)).toEqual([202, 202, 202])
+        expect(new Set(keyed.map((answer) => answer.json.id)).size).toBe(1)
+        expect((yield* rows()).length).toBe(all.length + 1)
+
         // SIGTERM: the replica hands its runs back and another carries on well before a lease would lapse.
-        const long = yield* Effect.flatMap(postRun(replicas[0]!.base, { seconds: 8 }), (answer) => Effect.succeed(answer.json.id as string))
+        const long = keyed[0]!.json.id as string
         const held = yield* eventually("the long run starts", row(long), (current) => current.owner !== null, 20_000)
         yield* Effect.sleep("1 second")
         const owner = byName(held.owner!)
