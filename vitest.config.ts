@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config"
 // within seconds of a run's end: they run last, on their own, so that the other tests (the CLI's
 // start a process per command) do not slow those restarts down.
 const serviceProcessTests = ["test/Restart.test.ts", "test/ShutdownWithWaiters.test.ts"]
+// Several replica processes on PostgreSQL, timed against their leases: in their own group, after the others.
+const replicaTests = ["test/Replicas/**/*.test.ts"]
 
 export default defineConfig({
   test: {
@@ -17,9 +19,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "main", include: ["test/**/*.test.ts"], exclude: serviceProcessTests, sequence: { groupOrder: 0 } }
+        test: { name: "main", include: ["test/**/*.test.ts"], exclude: [...serviceProcessTests, ...replicaTests], sequence: { groupOrder: 0 } }
       },
-      { extends: true, test: { name: "service-processes", include: serviceProcessTests, sequence: { groupOrder: 1 } } }
+      { extends: true, test: { name: "service-processes", include: serviceProcessTests, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "replicas", include: replicaTests, sequence: { groupOrder: 2 } } }
     ]
   }
 })

@@ -55,11 +55,15 @@ const databaseSetting = Config.string("DATABASE_URL").pipe(
   Config.withDefault("./data/runs.sqlite"),
   Config.mapOrFail((raw) => {
     const value = raw.trim()
-    if (value === "") return Either.left(invalid("DATABASE_URL", "must be a SQLite file path or :memory:", raw))
-    if (/^postgres(ql)?:\/\//i.test(value)) {
-      return Either.left(
-        invalid("DATABASE_URL", "is a PostgreSQL URL, which this build does not support yet; use a SQLite path", raw)
-      )
+    if (value === "") return Either.left(invalid("DATABASE_URL", "must be a SQLite file path, :memory: or a postgres:// URL", raw))
+    if (/^postgres(ql)?:/i.test(value)) {
+      try {
+        const url = new URL(value)
+        if (url.hostname !== "" && /^postgres(ql)?:$/i.test(url.protocol)) return Either.right(value)
+      } catch {
+        // reported below
+      }
+      return Either.left(invalid("DATABASE_URL", "must be a postgres://user@host:port/database URL", raw))
     }
     return Either.right(value)
   })

@@ -18,6 +18,8 @@ export interface Run {
   readonly startedAt: number | null
   readonly endsAt: number | null
   readonly finishedAt: number | null
+  /** How often the run changed replicas (several replicas on PostgreSQL); absent means never. */
+  readonly takeovers?: number
 }
 
 export const RunSeconds = Schema.Number.annotations({ message: () => "seconds must be a number" }).pipe(
@@ -53,7 +55,10 @@ export class RunView extends Schema.Class<RunView>("RunView")({
   created_at: Schema.Date,
   started_at: Timestamp,
   ends_at: Timestamp,
-  finished_at: Timestamp
+  finished_at: Timestamp,
+  takeovers: Schema.optional(
+    Schema.NonNegativeInt.annotations({ description: "How often another replica took the run over (0 on a single process)" })
+  )
 }) {}
 
 const dateOrNull = (millis: number | null) => (millis === null ? null : new Date(millis))
@@ -68,5 +73,6 @@ export const toRunView = (run: Run): RunView =>
     created_at: new Date(run.createdAt),
     started_at: dateOrNull(run.startedAt),
     ends_at: dateOrNull(run.endsAt),
-    finished_at: dateOrNull(run.finishedAt)
+    finished_at: dateOrNull(run.finishedAt),
+    takeovers: run.takeovers ?? 0
   })

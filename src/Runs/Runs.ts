@@ -1,13 +1,15 @@
-import { Clock, Duration, Effect, FiberSet, Option, Queue, Stream } from "effect"
+import { Clock, Duration, Effect, FiberSet, Option, Stream } from "effect"
 import { AppConfig } from "../Config.js"
 import { IdempotencyKeyReused, RunNotFound, type StorageUnavailable, TooManyRuns } from "../Domain/Errors.js"
 import { IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from "../Domain/Idempotency.js"
 import type { CreateRun, Run, RunStatus } from "../Domain/Run.js"
 import { makeRunIdGenerator, type RunId } from "../Domain/RunId.js"
 import { EngineObserver } from "../Observability/EngineObserver.js"
+import { RunLedgerLive } from "../Store/RunLedgerLive.js"
 import { RunStore, type RunTotals } from "../Store/RunStore.js"
 import { makeRunChanges } from "./RunChanges.js"
 import { executeRun, type ExecutingRun } from "./RunExecution.js"
+import { type Lease, RunLedger } from "./RunLedger.js"
 
 export interface Created {
   readonly run: Run
@@ -22,14 +24,16 @@ export interface RunPageQuery {
 }
 
 /**
- * Admission and dispatch of runs. At most MAX_CONCURRENT_RUNS execute; the rest wait FIFO in a
- * bounded queue. The dispatcher takes a run slot *before* it takes from the queue, so waiting runs
- * stay PENDING in the queue until a slot frees up.
+ * The run engine: creates runs, executes those the RunLedger hands to this replica, and answers for
+ * any run (live counters for those executing here, the database for the others). The ledger decides
+ * admission and the FIFO order, for one process or for all replicas together.
  */
 export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
+  dependencies: [RunLedgerLive],
   scoped: Effect.gen(function* () {
     const config = yield* AppConfig
     const store = yield* RunStore
+    const ledger = yield* RunLedger
     const observer = yield* EngineObserver
     const context = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof executeRun>>>()
     const newRunId = makeRunIdGenerator()
@@ -45,42 +49,43 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
       remove: (entry: ExecutingRun) => void executing.delete(entry.run.id)
     }
 
-    const admittable = yield* recoverUnfinished
-    // Admitted and not yet finished, executing or queued. Admission compares this one number with
-    // MAX_CONCURRENT_RUNS + MAX_PENDING_RUNS, so a slot that is just being handed over never turns
-    // a run away; the queue's capacity is a bound it can never reach.
-    let unfinished = admittable.length
-    const queue = yield* Queue.bounded<Run>(config.maxConcurrentRuns + config.maxPendingRuns + admittable.length)
-    yield* Queue.offerAll(queue, admittable)
-
+    // This replica's own slots: the dispatcher takes one *before* it claims, so a run waits in the
+    // ledger (PENDING) until a slot here is free.
     const runSlots = yield* Effect.makeSemaphore(config.maxConcurrentRuns)
     const executions = yield* FiberSet.make<void, never>()
     const admission = yield* Effect.makeSemaphore(1)
 
-    const execute = (run: Run) =>
-      executeRun(run, registry).pipe(
-        // Only a run that completed is FINISHED: one interrupted by a shutdown stays IN_PROGRESS.
-        Effect.tap(() => {
+    const execute = (lease: Lease) =>
+      executeRun(lease, registry).pipe(
+        // Only a run that completed is FINISHED: one interrupted by a shutdown, or whose lease was
+        // lost, stays IN_PROGRESS for whoever holds it next.
+        Effect.tap((outcome) => {
+          if (outcome !== "finished") return
           observer.runFinished()
-          changes.publish({ id: run.id, status: "FINISHED" })
+          changes.publish({ id: lease.run.id, status: "FINISHED" })
         }),
-        Effect.catchAllCause((cause) => Effect.logError("run failed", cause).pipe(Effect.annotateLogs({ runId: run.id }))),
+        Effect.asVoid,
+        Effect.catchAllCause((cause) => Effect.logError("run failed", cause).pipe(Effect.annotateLogs({ runId: lease.run.id }))),
         Effect.provide(context),
-        Effect.ensuring(Effect.sync(() => unfinished--).pipe(Effect.zipRight(runSlots.release(1))))
+        Effect.ensuring(Effect.sync(() => ledger.ended(lease)).pipe(Effect.zipRight(runSlots.release(1))))
       )
 
     yield* Effect.gen(function* () {
       yield* runSlots.take(1)
-      const run = yield* Queue.take(queue)
-      yield* FiberSet.run(executions, execute(run))
+      const lease = yield* ledger.claimNext
+      yield* FiberSet.run(executions, execute(lease))
     }).pipe(Effect.forever, Effect.forkScoped)
 
-    const retryAfterSeconds = Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      let soonestEnd = Number.POSITIVE_INFINITY
-      for (const { run } of executing.values()) soonestEnd = Math.min(soonestEnd, run.endsAt ?? soonestEnd)
-      return Number.isFinite(soonestEnd) ? Math.max(1, Math.ceil((soonestEnd - now) / 1000)) : 1
-    })
+    // What other replicas change reaches the long polls and event streams waiting here.
+    yield* ledger.remoteChanges.pipe(
+      Stream.runForEach((change) => Effect.sync(() => changes.publish(change))),
+      Effect.forkScoped
+    )
+
+    const retryAfterSeconds = (soonestEndAt: number | null) =>
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        soonestEndAt === null ? 1 : Math.max(1, Math.ceil((soonestEndAt - now) / 1000))
+      )
 
     const get = (id: string) =>
       Effect.gen(function* () {
@@ -120,14 +125,6 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
           const earlier = yield* findReplay(key.value, fingerprint, now)
           if (Option.isSome(earlier)) return earlier.value
         }
-        if (unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
-          observer.runRefused()
-          return yield* new TooManyRuns({
-            retryAfterSeconds: yield* retryAfterSeconds,
-            maxPendingRuns: config.maxPendingRuns,
-            message: `the queue of pending runs is full (MAX_PENDING_RUNS=${config.maxPendingRuns})`
-          })
-        }
         const run: Run = {
           id: newRunId(now),
           seconds: request.seconds,
@@ -139,23 +136,29 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
           endsAt: null,
           finishedAt: null
         }
-        const stored = yield* store.insert(
+        const admitted = yield* ledger.admit(
           run,
           Option.getOrUndefined(
             Option.map(key, (value) => ({ key: value, fingerprint, validSince: now - IDEMPOTENCY_KEY_TTL_MS }))
           )
         )
-        if (!stored) {
-          // Only a keyed insert is refused: another process stored the key since we looked. Its run is the answer.
+        if (admitted._tag === "QueueFull") {
+          observer.runRefused()
+          return yield* new TooManyRuns({
+            retryAfterSeconds: yield* retryAfterSeconds(admitted.soonestEndAt),
+            maxPendingRuns: config.maxPendingRuns,
+            message: `the queue of pending runs is full (MAX_PENDING_RUNS=${config.maxPendingRuns})`
+          })
+        }
+        if (admitted._tag === "KeyTaken") {
+          // Another process stored the key since we looked. Its run is the answer.
           const winner = yield* findReplay(Option.getOrThrow(key), fingerprint, now)
           return yield* Option.match(winner, {
             onNone: () => Effect.dieMessage("an Idempotency-Key was taken and then vanished"),
             onSome: Effect.succeed
           })
         }
-        unfinished++
         observer.runCreated()
-        yield* Queue.offer(queue, run)
         yield* Effect.logInfo("run created").pipe(Effect.annotateLogs({ runId: run.id, seconds: run.seconds }))
         return { run, replayed: false } satisfies Created
       }).pipe(
@@ -224,17 +227,17 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
       )
 
     /** How many runs execute now and how many wait (a run being handed a slot counts as waiting). */
-    const activity = () => ({ inProgress: executing.size, pending: Math.max(0, unfinished - executing.size) })
+    const activity = ledger.activity
 
-    /** The saved totals, with the live counts of the runs executing now. */
+    /** The saved totals, with the live counts of the runs executing here in place of their last checkpoint. */
     const totals = Effect.map(
       store.totals,
       (saved): RunTotals => {
-        let live = 0
-        for (const entry of executing.values()) live += entry.counters.successfulResponsesCount
+        let successes = saved.byStatus.IN_PROGRESS.successes
+        for (const entry of executing.values()) successes += entry.counters.successfulResponsesCount - entry.saved.successfulResponsesCount
         return {
           ...saved,
-          byStatus: { ...saved.byStatus, IN_PROGRESS: { runs: saved.byStatus.IN_PROGRESS.runs, successes: live } }
+          byStatus: { ...saved.byStatus, IN_PROGRESS: { runs: saved.byStatus.IN_PROGRESS.runs, successes } }
         }
       }
     )
@@ -245,29 +248,3 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     return { create, createOnce, get, list, awaitFinished, watch, activity, totals } as const
   })
 }) {}
-
-/**
- * Restart rules: an in-progress run whose end has passed is FINISHED with its saved counters; the
- * others (in-progress first, as they held slots, then pending) are admitted again in their order.
- */
-const recoverUnfinished = Effect.gen(function* () {
-  const store = yield* RunStore
-  const now = yield* Clock.currentTimeMillis
-  const unfinished = yield* store.unfinished
-  const resumable: Array<Run> = []
-  const pending: Array<Run> = []
-  for (const run of unfinished) {
-    if (run.status === "PENDING") {
-      pending.push(run)
-    } else if (run.endsAt !== null && run.endsAt > now) {
-      resumable.push(run)
-    } else {
-      yield* store.finish(run.id, run, run.endsAt ?? now)
-      yield* Effect.logInfo("run finished at restart with its saved counters").pipe(Effect.annotateLogs({ runId: run.id }))
-    }
-  }
-  if (resumable.length + pending.length > 0) {
-    yield* Effect.logInfo("runs recovered").pipe(Effect.annotateLogs({ resuming: resumable.length, pending: pending.length }))
-  }
-  return [...resumable, ...pending]
-})

@@ -36,5 +36,26 @@ export const migrations = Migrator.fromRecord({
       concurrency_limit INTEGER NOT NULL,
       updated_at BIGINT NOT NULL
     )`
+  }),
+  // Several replicas on PostgreSQL: the admission order (`seq`, given under the admission lock), who
+  // holds a run (`owner`, `epoch`, `lease_until` by the database clock) and how often it changed hands.
+  // SQLite, one process, keeps the columns unused apart from `takeovers` (always 0).
+  "0004_add_leases": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE runs ADD COLUMN owner TEXT`
+    yield* sql`ALTER TABLE runs ADD COLUMN epoch BIGINT NOT NULL DEFAULT 0`
+    yield* sql`ALTER TABLE runs ADD COLUMN takeovers INTEGER NOT NULL DEFAULT 0`
+    yield* sql`ALTER TABLE runs ADD COLUMN lease_losses INTEGER NOT NULL DEFAULT 0`
+    yield* sql`ALTER TABLE runs ADD COLUMN finish_reason TEXT`
+    yield* sql.onDialectOrElse({
+      pg: () =>
+        Effect.all([
+          sql`ALTER TABLE runs ADD COLUMN seq BIGSERIAL`,
+          sql`ALTER TABLE runs ADD COLUMN lease_until TIMESTAMPTZ`,
+          sql`CREATE INDEX runs_pending_by_seq ON runs (seq) WHERE status = 'PENDING'`,
+          sql`CREATE INDEX runs_in_progress_by_lease ON runs (lease_until) WHERE status = 'IN_PROGRESS'`
+        ], { discard: true }),
+      orElse: () => Effect.void
+    })
   })
 })

@@ -12,7 +12,7 @@ interface IdempotencyKeyRow {
   readonly created_at: number | string
 }
 
-interface RunRow {
+export interface RunRow {
   readonly id: string
   readonly seconds: number | string
   readonly status: string
@@ -22,6 +22,7 @@ interface RunRow {
   readonly started_at: number | string | null
   readonly ends_at: number | string | null
   readonly finished_at: number | string | null
+  readonly takeovers?: number | string | null
 }
 
 interface TotalsRow {
@@ -36,7 +37,7 @@ const none = () => ({ runs: 0, successes: 0 })
 // Drivers differ: SQLite gives BIGINT back as a number, PostgreSQL as a string.
 const millisOrNull = (value: number | string | null) => (value === null ? null : Number(value))
 
-const fromRow = (row: RunRow): Run => ({
+export const fromRow = (row: RunRow): Run => withTakeovers(row, {
   id: row.id as RunId,
   seconds: Number(row.seconds),
   status: row.status as RunStatus,
@@ -48,6 +49,12 @@ const fromRow = (row: RunRow): Run => ({
   finishedAt: millisOrNull(row.finished_at)
 })
 
+// Only runs that changed replicas carry the field, so a single process reads runs as it always did.
+const withTakeovers = (row: RunRow, run: Run): Run => {
+  const takeovers = Number(row.takeovers ?? 0)
+  return takeovers > 0 ? { ...run, takeovers } : run
+}
+
 const fromKeyRow = (row: IdempotencyKeyRow): IdempotencyKeyRecord => ({
   key: row.key,
   fingerprint: row.fingerprint,
@@ -55,7 +62,7 @@ const fromKeyRow = (row: IdempotencyKeyRow): IdempotencyKeyRecord => ({
   createdAt: Number(row.created_at)
 })
 
-const unavailable = (operation: string) => (error: SqlError.SqlError) =>
+export const unavailable = (operation: string) => (error: SqlError.SqlError) =>
   Effect.logError("storage failure", operation, error.message).pipe(
     Effect.zipRight(Effect.fail(new StorageUnavailable({ message: `storage is unavailable (${operation})` })))
   )

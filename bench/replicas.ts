@@ -1,0 +1,163 @@
+/**
+ * npm run bench:replicas — several replicas on one PostgreSQL against one simulator limit C.
+ *
+ * 1. POST /runs latency (p50/p99) on one service process, SQLite and PostgreSQL.
+ * 2. 1, 2 and 3 replicas executing RUNS runs together (MAX_CONCURRENT_RUNS=RUNS, global) against one
+ *    simulator with limit C: their total successes against the oracle (one client holding exactly C
+ *    in flight for the same time), and the 429s per success. Each replica runs its own limiter.
+ */
+import { randomUUID } from "node:crypto"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import pg from "pg"
+import { listeningUrl, simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
+import { closedLoop, fixedWindow } from "./clients.js"
+import { awaitCount, postRun, resetSimulator } from "./processes.js"
+
+const base = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+const C = Number(process.env["BENCH_C"] ?? 24)
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 8)
+const RUNS = 3
+const POSTS = Number(process.env["BENCH_POSTS"] ?? 300)
+// e.g. BENCH_PARTS=post-sqlite to measure only that (also on an older checkout, for a before/after)
+const parts = new Set((process.env["BENCH_PARTS"] ?? "post-sqlite,post-pg,replicas").split(","))
+
+const admin = async (text: string) => {
+  const client = new pg.Client({ connectionString: base })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+const schemaUrl = (schema: string) => {
+  const url = new URL(base)
+  url.searchParams.set("options", `-c search_path=${schema}`)
+  return url.toString()
+}
+
+const service = (databaseUrl: string, upstream: URL, extra: Record<string, string> = {}) =>
+  startNodeProcess({
+    entry: "src/main.ts",
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      FAULTY_SERVER_URL: upstream.href,
+      DATABASE_URL: databaseUrl,
+      MAX_CONCURRENT_RUNS: String(RUNS),
+      MAX_PENDING_RUNS: "1000000",
+      UPSTREAM_CONCURRENCY: "auto",
+      ...extra
+    },
+    ready: listeningUrl
+  })
+
+const percentile = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+
+/** POSTs one after another (each a 1 s run, into a queue that never fills); milliseconds per answer. */
+const postLatency = async (target: URL) => {
+  for (let i = 0; i < 20; i++) await postRun(target, 1) // warm-up
+  const times: Array<number> = []
+  for (let i = 0; i < POSTS; i++) {
+    const sentAt = performance.now()
+    await postRun(target, 1)
+    times.push(performance.now() - sentAt)
+  }
+  times.sort((a, b) => a - b)
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) }
+}
+
+const withSchema = async <A>(use: (url: string) => Promise<A>) => {
+  const schema = `bench_${randomUUID().replaceAll("-", "")}`
+  await admin(`CREATE SCHEMA ${schema}`)
+  try {
+    return await use(schemaUrl(schema))
+  } finally {
+    await admin(`DROP SCHEMA ${schema} CASCADE`)
+  }
+}
+
+const ledgerTotals = async (simulator: URL, ids: ReadonlyArray<string>) => {
+  let rejected = 0
+  for (const id of ids) {
+    const ledger = (await (await fetch(new URL(`/__ledger/${id}`, simulator))).json()) as { byStatus: Record<string, number> }
+    rejected += ledger.byStatus["429"] ?? 0
+  }
+  return rejected
+}
+
+const main = async () => {
+  const load = (await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")
+  const sim = await startNodeProcess({
+    entry: "src/Simulator/main.ts",
+    env: { SIM_PORT: "0", SIM_SEED: "11", SIM_CONCURRENCY_LIMIT: String(C), SIM_LEDGER_LIMIT: "10" },
+    ready: simulatorUrl
+  })
+  const lines: Array<string> = [`load average at start: ${load}; C=${C}, ${RUNS} runs of ${SECONDS} s, latency 50±25 ms, p≈0.8`]
+  try {
+    // 1. POST latency.
+    if (parts.has("post-sqlite")) {
+      const sqlite = await service(join(mkdtempSync(join(tmpdir(), "bench-replicas-")), "runs.sqlite"), sim.ready)
+      try {
+        const { p50, p99 } = await postLatency(sqlite.ready)
+        lines.push(`POST /runs, SQLite, ${POSTS} sequential: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`)
+      } finally {
+        await sqlite.kill("SIGKILL")
+      }
+    }
+    if (parts.has("post-pg")) await withSchema(async (url) => {
+      const one = await service(url, sim.ready)
+      try {
+        const { p50, p99 } = await postLatency(one.ready)
+        lines.push(`POST /runs, PostgreSQL, ${POSTS} sequential: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`)
+      } finally {
+        await one.kill("SIGKILL")
+      }
+    })
+
+    // 2. Throughput of 1, 2, 3 replicas against one C.
+    if (!parts.has("replicas")) return void process.stdout.write(`\n${lines.join("\n")}\n`)
+    await resetSimulator(sim.ready)
+    const oracle = await closedLoop({ url: sim.ready, runId: "oracle", seconds: SECONDS, window: fixedWindow(() => C), maxInFlight: C })
+    lines.push(`oracle (exactly C in flight): ${oracle.successes} successes in ${SECONDS} s`)
+    for (const count of [1, 2, 3]) {
+      await resetSimulator(sim.ready)
+      const result = await withSchema(async (url) => {
+        const replicas = await Promise.all(Array.from({ length: count }, (_, i) => service(url, sim.ready, { REPLICA_ID: `r${i + 1}` })))
+        try {
+          const ids = await Promise.all(Array.from({ length: RUNS }, (_, i) => postRun(replicas[i % count]!.ready, SECONDS)))
+          const counts = await Promise.all(ids.map((id) => awaitCount(replicas[0]!.ready, id)))
+          const successes = counts.reduce((a, b) => a + b, 0)
+          const rejected = await ledgerTotals(sim.ready, ids)
+          return { successes, rejected }
+        } finally {
+          await Promise.all(replicas.map((replica) => replica.kill("SIGTERM")))
+        }
+      })
+      lines.push(
+        `${count} replica(s): total ${result.successes} successes = ${(result.successes / oracle.successes).toFixed(3)} of the oracle, ` +
+          `${(result.rejected / Math.max(1, result.successes)).toFixed(3)} 429s per success`
+      )
+      process.stdout.write(`${lines.at(-1)}\n`)
+    }
+  } finally {
+    await sim.kill("SIGKILL")
+  }
+  lines.push(`load average at end: ${(await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")}`)
+  process.stdout.write(`\n${lines.join("\n")}\n`)
+  const report = [
+    "# Benchmark: several replicas on one PostgreSQL",
+    "",
+    "Written by `npm run bench:replicas` (bench/replicas.ts). Every replica, the simulator and PostgreSQL on this one machine.",
+    "",
+    ...lines.map((line) => `- ${line}`),
+    ""
+  ].join("\n")
+  writeFileSync(new URL("../docs/BENCHMARKS-replicas.md", import.meta.url), report)
+  process.stdout.write("wrote docs/BENCHMARKS-replicas.md\n")
+}
+
+await main()
