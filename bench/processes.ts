@@ -26,19 +26,19 @@ export const pinSelf = () => {
 
 export const startSimulator = (scenario: Scenario) =>
   startNodeProcess({
-    entry: "src/Simulator/main.ts",
+    entry: "dist/simulator.mjs",
     env: { SIM_PORT: "0", SIM_SEED: "11", SIM_LEDGER_LIMIT: "5000000", ...scenario.simulator },
     ready: simulatorUrl,
     cpus: SIMULATOR_CORE
   })
 
 /**
- * The service as a fresh process: the one place that says how it is started (today through tsx
- * from src/; a build would change only this).
+ * The service as a fresh process, built, as `npm start` runs it (`npm run bench` builds dist/ first
+ * when it is stale): the one place that says how it is started.
  */
 export const startService = (upstream: URL) =>
   startNodeProcess({
-    entry: "src/main.ts",
+    entry: "dist/main.mjs",
     env: {
       PORT: "0",
       HOST: "127.0.0.1",

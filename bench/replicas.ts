@@ -41,7 +41,7 @@ const schemaUrl = (schema: string) => {
 
 const service = (databaseUrl: string, upstream: URL, extra: Record<string, string> = {}) =>
   startNodeProcess({
-    entry: "src/main.ts",
+    entry: "dist/main.mjs",
     env: {
       PORT: "0",
       HOST: "127.0.0.1",
@@ -92,7 +92,7 @@ const ledgerTotals = async (simulator: URL, ids: ReadonlyArray<string>) => {
 const main = async () => {
   const load = (await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")
   const sim = await startNodeProcess({
-    entry: "src/Simulator/main.ts",
+    entry: "dist/simulator.mjs",
     env: { SIM_PORT: "0", SIM_SEED: "11", SIM_CONCURRENCY_LIMIT: String(C), SIM_LEDGER_LIMIT: "10" },
     ready: simulatorUrl
   })
