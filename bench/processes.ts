@@ -36,7 +36,7 @@ export const startSimulator = (scenario: Scenario) =>
  * The service as a fresh process, built, as `npm start` runs it (`npm run bench` builds dist/ first
  * when it is stale): the one place that says how it is started.
  */
-export const startService = (upstream: URL) =>
+export const startService = (upstream: URL, settings: Record<string, string> = {}, cpus: string | undefined = SERVICE_CORE) =>
   startNodeProcess({
     entry: "dist/main.mjs",
     env: {
@@ -47,11 +47,12 @@ export const startService = (upstream: URL) =>
       MAX_CONCURRENT_RUNS: "4",
       MAX_PENDING_RUNS: "16",
       UPSTREAM_CONCURRENCY: "auto",
+      ...settings,
       // for experiments: extra service settings as JSON, e.g. BENCH_SERVICE_ENV='{"UPSTREAM_CONCURRENCY":"16"}'
       ...(JSON.parse(process.env["BENCH_SERVICE_ENV"] ?? "{}") as Record<string, string>)
     },
     ready: listeningUrl,
-    cpus: SERVICE_CORE
+    ...(cpus === undefined ? {} : { cpus })
   })
 
 /**

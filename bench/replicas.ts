@@ -11,9 +11,9 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import pg from "pg"
-import { listeningUrl, simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
+import { simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
 import { closedLoop, fixedWindow } from "./clients.js"
-import { awaitCount, postRun, resetSimulator } from "./processes.js"
+import { awaitCount, postRun, resetSimulator, startService } from "./processes.js"
 
 const base = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const C = Number(process.env["BENCH_C"] ?? 24)
@@ -39,21 +39,13 @@ const schemaUrl = (schema: string) => {
   return url.toString()
 }
 
+// Not pinned: the replicas share both cores with the simulator, as processes on one host do.
 const service = (databaseUrl: string, upstream: URL, extra: Record<string, string> = {}) =>
-  startNodeProcess({
-    entry: "dist/main.mjs",
-    env: {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      FAULTY_SERVER_URL: upstream.href,
-      DATABASE_URL: databaseUrl,
-      MAX_CONCURRENT_RUNS: String(RUNS),
-      MAX_PENDING_RUNS: "1000000",
-      UPSTREAM_CONCURRENCY: "auto",
-      ...extra
-    },
-    ready: listeningUrl
-  })
+  startService(
+    upstream,
+    { DATABASE_URL: databaseUrl, MAX_CONCURRENT_RUNS: String(RUNS), MAX_PENDING_RUNS: "1000000", ...extra },
+    undefined
+  )
 
 const percentile = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 
