@@ -96,7 +96,11 @@ export const executeRun = (lease: Lease, executing: ExecutingRuns) =>
         }
       })
     const collectOne = Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      if (now >= endsAt || !keeper.holds(now)) return Effect.never
+      if (now >= endsAt) return Effect.never
+      if (!keeper.holds(now)) {
+        keeper.lose("its lease lapsed before it could be renewed", false)
+        return Effect.never
+      }
       // An answer is unlikely to arrive in time: leave the slots to runs that can use them.
       if (endsAt - now < limiter.roundTripMs() && limiter.othersWaiting(run.id)) return Effect.never
       return Effect.flatMap(attempt, countIfInTime)
@@ -205,7 +209,9 @@ const makeLeaseKeeper = (lease: Lease) =>
     const lose = (reason: string, moved = true) => void Deferred.unsafeDone(lost, Exit.succeed({ reason, moved }))
     const renewOnce = Effect.gen(function* () {
       const renewed = yield* Effect.either(
-        Effect.timeoutFail(ledger.renew(lease), {
+        // Disconnected: a query stuck on a connection the server dropped while this process was
+        // stopped must not hold the timeout (and with it the lease's loss) until it ends.
+        Effect.timeoutFail(Effect.disconnect(ledger.renew(lease)), {
           duration: Duration.millis(ledger.renewEveryMs ?? 1_000),
           onTimeout: () => new StorageUnavailable({ message: "lease renewal timed out" })
         })
