@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { HttpApiClient, HttpClient } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { FetchHttpClient, HttpApiClient, HttpClient } from "@effect/platform"
 import { Context, Duration, Effect, Layer, ParseResult, Schedule, Schema } from "effect"
 import { Api } from "../Api.js"
 import { MAX_WAIT_SECONDS } from "../Domain/LongPoll.js"
@@ -169,7 +168,10 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
     return { createRun, getRun, listRuns, events, awaitCompletion } as const
   })
 }) {
-  /** The client with its own HTTP connection pool (undici), closed with the layer. */
+  /**
+   * The client over the runtime's own fetch. Node's built-in fetch is compiled into the node binary, so
+   * a CLI command does not load and compile the undici package (~0.7 MB) before its first request.
+   */
   static layer = (options: RunsClientOptions) =>
-    RunsClient.Default.pipe(Layer.provide(Layer.succeed(RunsClientConfig, options)), Layer.provide(NodeHttpClient.layerUndici))
+    RunsClient.Default.pipe(Layer.provide(Layer.succeed(RunsClientConfig, options)), Layer.provide(FetchHttpClient.layer))
 }
