@@ -124,14 +124,14 @@ const main = async () => {
           const counts = await Promise.all(ids.map((id) => awaitCount(replicas[0]!.ready, id)))
           const successes = counts.reduce((a, b) => a + b, 0)
           const rejected = await ledgerTotals(sim.ready, ids)
-          return { successes, rejected }
+          return { successes, rejected, counts }
         } finally {
           await Promise.all(replicas.map((replica) => replica.kill("SIGTERM")))
         }
       })
       lines.push(
         `${count} replica(s): total ${result.successes} successes = ${(result.successes / oracle.successes).toFixed(3)} of the oracle, ` +
-          `${(result.rejected / Math.max(1, result.successes)).toFixed(3)} 429s per success`
+          `${(result.rejected / Math.max(1, result.successes)).toFixed(3)} 429s per success (runs: ${result.counts.join(", ")})`
       )
       process.stdout.write(`${lines.at(-1)}\n`)
     }

@@ -2,7 +2,7 @@
  * npm run soak -- --minutes N [--report docs/SOAK.md] [--heap-snapshots]
  *
  * Starts the service as `npm start` does (the bundled simulator in its process, a fresh SQLite file)
- * with a probe loaded into it (scripts/soak-probe.ts), and holds it saturated: runs always executing
+ * with a probe loaded into it (scripts/soak-probe.mjs), and holds it saturated: runs always executing
  * and a full queue, 20 readers, /health polled, long polls and event streams. Every request loop is
  * bounded (each waits between requests) and goes to loopback only. Each minute it prints POST and
  * GET latency percentiles, /health latency, GC pauses, event-loop delay, RSS, heap, fds and
@@ -49,10 +49,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const child = spawn(
   process.execPath,
   [
-    "--import", "tsx",
-    "--import", "./scripts/soak-probe.ts",
+    "--import", "./scripts/soak-probe.mjs",
     ...(heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${work}`] : []),
-    "src/main.ts"
+    "dist/main.mjs"
   ],
   {
     cwd: root,

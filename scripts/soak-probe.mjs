@@ -1,5 +1,6 @@
 /**
- * Loaded into the service's process by `npm run soak` (node --import): every few seconds it appends
+ * Loaded into the built service's process by `npm run soak` (node --import; plain JavaScript, so the
+ * service runs exactly as `npm start` runs it, without a TypeScript loader): every few seconds it appends
  * one JSON line to SOAK_PROBE_FILE with the process's memory, open file descriptors, event-loop
  * delay and the GC pauses since the last line. It observes; it changes nothing in the service.
  */
@@ -10,13 +11,15 @@ const file = process.env["SOAK_PROBE_FILE"]
 const everyMs = Number(process.env["SOAK_PROBE_EVERY_MS"] ?? 5_000)
 
 // perf_hooks' NODE_PERFORMANCE_GC_* kinds.
-const GC_KINDS: Record<number, string> = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" }
+/** @type {Record<number, string>} */
+const GC_KINDS = { 1: "minor", 2: "major", 4: "incremental", 8: "weakcb" }
 
 if (file !== undefined) {
-  const pauses: Array<{ readonly ms: number; readonly kind: string }> = []
+  /** @type {Array<{ ms: number, kind: string }>} */
+  const pauses = []
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = ((entry as { detail?: { kind?: number } }).detail)?.kind ?? 0
+      const kind = /** @type {{ detail?: { kind?: number } }} */ (entry).detail?.kind ?? 0
       pauses.push({ ms: entry.duration, kind: GC_KINDS[kind] ?? String(kind) })
     }
   }).observe({ entryTypes: ["gc"] })
