@@ -81,6 +81,16 @@ const ledgerTotals = async (simulator: URL, ids: ReadonlyArray<string>) => {
   return rejected
 }
 
+/** A replica's own limiter as its /metrics tells it: the limit in force, its attempts and its 429s. */
+const limiterOf = async (service: URL) => {
+  const text = await (await fetch(new URL("/metrics", service))).text()
+  const value = (pattern: RegExp) => text.split("\n").filter((line) => pattern.test(line)).reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0)
+  const limit = value(/^faulty_runs_upstream_concurrency_limit /)
+  const attempts = value(/^faulty_runs_upstream_attempts_total\{/)
+  const rejected = value(/^faulty_runs_upstream_attempts_total\{outcome="429"\}/)
+  return `${limit}/${attempts}/${rejected}`
+}
+
 const main = async () => {
   const load = (await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")
   const sim = await startNodeProcess({
@@ -124,14 +134,16 @@ const main = async () => {
           const counts = await Promise.all(ids.map((id) => awaitCount(replicas[0]!.ready, id)))
           const successes = counts.reduce((a, b) => a + b, 0)
           const rejected = await ledgerTotals(sim.ready, ids)
-          return { successes, rejected, counts }
+          const limiters = await Promise.all(replicas.map((replica) => limiterOf(replica.ready)))
+          return { successes, rejected, counts, limiters }
         } finally {
           await Promise.all(replicas.map((replica) => replica.kill("SIGTERM")))
         }
       })
       lines.push(
         `${count} replica(s): total ${result.successes} successes = ${(result.successes / oracle.successes).toFixed(3)} of the oracle, ` +
-          `${(result.rejected / Math.max(1, result.successes)).toFixed(3)} 429s per success (runs: ${result.counts.join(", ")})`
+          `${(result.rejected / Math.max(1, result.successes)).toFixed(3)} 429s per success (runs: ${result.counts.join(", ")}; ` +
+          `each replica's limit at the end / attempts / 429s: ${result.limiters.join(", ")})`
       )
       process.stdout.write(`${lines.at(-1)}\n`)
     }
