@@ -13,7 +13,7 @@ import { join } from "node:path"
 import pg from "pg"
 import { simulatorUrl, startNodeProcess } from "../test/support/childProcess.js"
 import { closedLoop, fixedWindow } from "./clients.js"
-import { awaitCount, postRun, resetSimulator, startService } from "./processes.js"
+import { awaitCount, postRun, processCpuMs, resetSimulator, startService } from "./processes.js"
 
 const base = process.env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const C = Number(process.env["BENCH_C"] ?? 24)
@@ -130,12 +130,22 @@ const main = async () => {
       const result = await withSchema(async (url) => {
         const replicas = await Promise.all(Array.from({ length: count }, (_, i) => service(url, sim.ready, { REPLICA_ID: `r${i + 1}` })))
         try {
+          const cpuAtStart = replicas.map((replica) => processCpuMs(replica.child.pid!))
+          const simulatorCpuAtStart = processCpuMs(sim.child.pid!)
+          const startedAt = performance.now()
           const ids = await Promise.all(Array.from({ length: RUNS }, (_, i) => postRun(replicas[i % count]!.ready, SECONDS)))
           const counts = await Promise.all(ids.map((id) => awaitCount(replicas[0]!.ready, id)))
+          // The CPU the replicas and the simulator used, in cores: on two cores, several replicas, the
+          // simulator and PostgreSQL can take all of it, and a replica waiting for a core is late to
+          // refill the slots its answers freed.
+          const elapsedMs = performance.now() - startedAt
+          const cores = (used: number) => (used / elapsedMs).toFixed(2)
+          const replicaCores = replicas.map((replica, i) => cores(processCpuMs(replica.child.pid!) - cpuAtStart[i]!))
+          const simulatorCores = cores(processCpuMs(sim.child.pid!) - simulatorCpuAtStart)
           const successes = counts.reduce((a, b) => a + b, 0)
           const rejected = await ledgerTotals(sim.ready, ids)
           const limiters = await Promise.all(replicas.map((replica) => limiterOf(replica.ready)))
-          return { successes, rejected, counts, limiters }
+          return { successes, rejected, counts, limiters, replicaCores, simulatorCores }
         } finally {
           await Promise.all(replicas.map((replica) => replica.kill("SIGTERM")))
         }
@@ -143,7 +153,8 @@ const main = async () => {
       lines.push(
         `${count} replica(s): total ${result.successes} successes = ${(result.successes / oracle.successes).toFixed(3)} of the oracle, ` +
           `${(result.rejected / Math.max(1, result.successes)).toFixed(3)} 429s per success (runs: ${result.counts.join(", ")}; ` +
-          `each replica's limit at the end / attempts / 429s: ${result.limiters.join(", ")})`
+          `each replica's limit at the end / attempts / 429s: ${result.limiters.join(", ")}; ` +
+          `CPU in cores: replicas ${result.replicaCores.join(", ")}, simulator ${result.simulatorCores})`
       )
       process.stdout.write(`${lines.at(-1)}\n`)
     }

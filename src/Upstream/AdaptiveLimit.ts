@@ -99,6 +99,8 @@ export class AdaptiveLimit {
   constructor(private readonly options: AdaptiveLimitOptions) {
     this.currentLimit = clamp(options.initial, options.min, options.max)
     this.heldLimit = this.currentLimit
+    // The first round trip runs at the initial limit: a window that held at it proves that level, never 0.
+    this.windowLimit = this.currentLimit
     this.phase = options.learned ? "steady" : "start"
   }
 
@@ -190,7 +192,7 @@ export class AdaptiveLimit {
     const estimate = clamp(inFlightAtSend - 1, this.options.min, this.options.max)
     const probeFailed =
       !wasStarting && this.lastGoodLimit !== undefined && this.lastGoodLimit < this.currentLimit && estimate >= this.lastGoodLimit - 1
-    const next = probeFailed ? this.lastGoodLimit! : estimate
+    const next = probeFailed ? Math.max(this.options.min, this.lastGoodLimit!) : estimate
     if (next < this.currentLimit) {
       this.currentLimit = next
       this.decreases += 1

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "@effect/vitest"
+import { AdaptiveLimit } from "../../src/Upstream/AdaptiveLimit.js"
+
+/**
+ * A limit of 0 would starve its runs for good: nothing in flight, so no answer ever raises it.
+ * Seen on a replica started cold on a busy machine: its event loop made every round trip slow,
+ * so its first 429s looked expensive (held) and a "failed probe" put the limit back to the
+ * level of the first round trip, which was recorded as 0.
+ */
+describe("AdaptiveLimit never drops below its minimum", () => {
+  it("a slow first round trip and two slow 429s leave at least one permit", () => {
+    const limit = new AdaptiveLimit({ initial: 1, min: 1, max: 1_000, learned: false })
+    // A first answer 380 ms after its send, every permit in use: the first round trip holds, and
+    // the fast start raises the limit to 2.
+    limit.onAccepted(380, 380, true)
+    // A 429 in 215 ms: not under half the quickest accepted round trip, so 429s look expensive. It
+    // was sent with 3 in flight, so it does not lower the limit.
+    limit.onRejected(600, 215, 3, 3)
+    // The next one, once the start is over: judged as a failed probe, back to the level that held.
+    limit.onRejected(1_000, 215, 3, 3)
+    expect(limit.snapshot().rejections429).toBe("expensive")
+    expect(limit.permits).toBeGreaterThanOrEqual(1)
+    expect(limit.settledLimit).toBeGreaterThanOrEqual(1)
+  })
+
+  it("any sequence of answers keeps the limit within [min, max]", () => {
+    // A seeded walk over answers of every kind, slow and quick, full and not.
+    let seed = 12_345
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
+    for (let walk = 0; walk < 200; walk++) {
+      const limit = new AdaptiveLimit({ initial: 1 + Math.floor(random() * 20), min: 1, max: 64, learned: random() < 0.5 })
+      let now = 0
+      for (let step = 0; step < 300; step++) {
+        now += random() * 100
+        const rtt = random() * 500
+        const inFlight = 1 + Math.floor(random() * 70)
+        if (random() < 0.3) limit.onRejected(now, rtt, inFlight, 1 + Math.floor(random() * inFlight))
+        else limit.onAccepted(now, rtt, random() < 0.7)
+        expect(limit.permits).toBeGreaterThanOrEqual(1)
+        expect(limit.permits).toBeLessThanOrEqual(64)
+        expect(limit.settledLimit).toBeGreaterThanOrEqual(1)
+      }
+    }
+  })
+})
