@@ -5,7 +5,7 @@
  * to `node -e 0` measured in the same run (what Node alone costs on this machine right now).
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { request } from "node:http"
 import { createServer } from "node:net"
 import { loadavg, tmpdir } from "node:os"
@@ -254,7 +254,33 @@ export const formatStartup = (report: StartupReport): ReadonlyArray<string> => [
   `  a run whose end was ${RESUME_AHEAD_MS / 1000} s ahead at the SIGTERM was resumed after ${report.resumed} of ${report.figures[0]!.samplesMs.length} restarts`
 ]
 
+const STARTUP_REPORT = new URL("../docs/BENCHMARKS-startup.md", import.meta.url)
+
+/**
+ * docs/BENCHMARKS-startup.md keeps one section per Node major (the full bench measures the Node it
+ * runs on; run `npm run bench:startup` under another Node to add its section): this run's replaces
+ * the section of its own major and leaves the others as they were.
+ */
+const recordStartup = (lines: ReadonlyArray<string>) => {
+  const major = process.version.split(".")[0]!
+  const heading = `## Node ${major}`
+  const section = `${heading} (${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n\n\`\`\`\n${lines.join("\n")}\n\`\`\`\n`
+  let sections: Array<string> = []
+  try {
+    sections = readFileSync(STARTUP_REPORT, "utf8").split(/^(?=## Node )/m).slice(1)
+  } catch {}
+  sections = [...sections.filter((old) => !old.startsWith(`${heading} `)), section].sort()
+  const intro =
+    "# Start-up figures per Node version\n\nWritten by `npm run bench:startup` (bench/startup.ts), one section per Node major: " +
+    "spawn → first `/health` 200 of the built service, the built CLI's wall time, and a SIGTERM + restart, " +
+    "each the median of several runs with its ratio to `node -e 0` measured in the same run.\n\n"
+  writeFileSync(STARTUP_REPORT, intro + sections.map((text) => text.trimEnd() + "\n").join("\n"))
+}
+
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const samples = Number(process.argv.find((arg) => arg.startsWith("--runs="))?.split("=")[1] ?? "7")
-  for (const line of formatStartup(await measureStartup(samples))) console.log(line)
+  const lines = formatStartup(await measureStartup(samples))
+  for (const line of lines) console.log(line)
+  recordStartup(lines)
+  console.log(`wrote ${fileURLToPath(STARTUP_REPORT)}`)
 }
