@@ -49,5 +49,3 @@ export const NodeServerLive = Layer.scoped(
     return httpServer
   })
 ).pipe(Layer.merge(NodeHttpServer.layerContext))
-
-export const HttpServerLive = HttpAppLive.pipe(HttpServer.withLogAddress, Layer.provide(NodeServerLive))
