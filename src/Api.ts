@@ -12,7 +12,7 @@ import {
   Throughput,
   ThroughputParams,
   VersionInfo
-} from "./Domain/Operations.js"
+} from "./Domain/System.js"
 import { RunEventId } from "./Domain/RunEvents.js"
 import { ListRunsParams, RunPage } from "./Domain/RunListing.js"
 

@@ -16,7 +16,7 @@ import { UpstreamTargetLive } from "./Upstream/UpstreamTarget.js"
 /**
  * The run engine with its limiter and store, in front of whichever upstream is given (the real
  * client, or an attempt of a test's or a benchmark's own). Needs AppConfig; exposes what the
- * operations endpoints read.
+ * system endpoints read.
  */
 export const engineOn = <E, R>(upstream: Layer.Layer<UpstreamClient | UpstreamTarget, E, R>) =>
   Runs.Default.pipe(

@@ -7,12 +7,12 @@ import { AppConfig } from "../Config.js"
 import { ApiDocsLive } from "./ApiDocs.js"
 import { closeServerWithin, trackConnections } from "./Connections.js"
 import { DashboardLive } from "./Dashboard/DashboardHttp.js"
-import { OperationsHttpLive } from "./OperationsHttp.js"
+import { SystemHttpLive } from "./SystemHttp.js"
 import { requestGuard } from "./RequestGuard.js"
 import { countRequests } from "./RequestMetrics.js"
 import { RunsHttpLive } from "./RunsHttp.js"
 
-export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([RunsHttpLive, OperationsHttpLive]))
+export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([RunsHttpLive, SystemHttpLive]))
 
 /**
  * Serves the API, its docs and the dashboard (the routes need the engine and its observability

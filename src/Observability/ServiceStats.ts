@@ -1,4 +1,4 @@
-import { ServiceStats } from "../Domain/Operations.js"
+import { ServiceStats } from "../Domain/System.js"
 import type { RunTotals } from "../Store/RunStore.js"
 import { ATTEMPT_OUTCOMES, type UpstreamTotals } from "./Metrics.js"
 

@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Clock, Duration, Effect } from "effect"
 import { Api } from "../Api.js"
-import { Health, NotReady, Ready, Throughput, VersionInfo } from "../Domain/Operations.js"
+import { Health, NotReady, Ready, Throughput, VersionInfo } from "../Domain/System.js"
 import { BuildInfo } from "../Observability/BuildInfo.js"
 import { Metrics, METRICS_CONTENT_TYPE } from "../Observability/Metrics.js"
 import { Readiness } from "../Observability/Readiness.js"
@@ -10,7 +10,7 @@ import { SAMPLE_INTERVAL, ThroughputHistory } from "../Observability/ThroughputH
 import { Runs } from "../Runs/Runs.js"
 import { UpstreamLimiter } from "../Upstream/UpstreamLimiter.js"
 
-export const OperationsHttpLive = HttpApiBuilder.group(Api, "system", (handlers) =>
+export const SystemHttpLive = HttpApiBuilder.group(Api, "system", (handlers) =>
   Effect.gen(function* () {
     const runs = yield* Runs
     const limiter = yield* UpstreamLimiter
