@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect } from "effect"
 import { Pool } from "undici"
 import { AppConfig } from "../Config.js"
-import { UpstreamTarget } from "../Upstream/UpstreamClient.js"
+import { TIMEOUT_CODES, UpstreamTarget, upstreamPath } from "../Upstream/UpstreamClient.js"
 import { Metrics } from "./Metrics.js"
 
 /** An upstream answer younger than this proves it reachable without a probe. */
@@ -30,7 +30,7 @@ const failed = (detail: string): Check => ({ ok: false, detail })
 
 const describeError = (timeoutMs: number) => (error: unknown) => {
   const { code, message } = error as { code?: string; message?: string }
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return `did not answer a probe within ${timeoutMs} ms`
   }
   return `unreachable (${code ?? message ?? "request failed"})`
@@ -47,7 +47,7 @@ export class Readiness extends Effect.Service<Readiness>()("faulty-runs/Readines
     const sql = yield* SqlClient.SqlClient
     const target = yield* UpstreamTarget
     const metrics = yield* Metrics
-    const path = target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`
+    const path = upstreamPath(target)
     const probeTimeoutMs = Math.min(config.upstreamTimeoutMs, MAX_PROBE_TIMEOUT_MS)
     const probes = yield* Effect.acquireRelease(
       Effect.sync(

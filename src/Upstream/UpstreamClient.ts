@@ -11,7 +11,11 @@ const Int32 = Schema.Int.pipe(Schema.between(-2_147_483_648, 2_147_483_647))
 const UpstreamAnswer = Schema.Struct({ value: Int32 })
 const decodeAnswer = Schema.decodeUnknownEither(UpstreamAnswer)
 
-const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"])
+/** undici's codes for a request that ran out of time (ours: the per-attempt timeout). */
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"])
+
+/** The path every request to the upstream goes to: its URL's path, as a directory. */
+export const upstreamPath = (target: URL): string => (target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`)
 
 const failedStatus = (status: number): AttemptFailed =>
   status === 429 || status === 500 || status === 504
@@ -39,7 +43,7 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
   scoped: Effect.gen(function* () {
     const config = yield* AppConfig
     const target = yield* UpstreamTarget
-    const path = target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`
+    const path = upstreamPath(target)
     const pool = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
