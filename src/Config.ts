@@ -1,4 +1,7 @@
-import { Config, ConfigError, Context, Effect, Either, Layer, Option } from "effect"
+import { Config, type ConfigError, Context, Effect, Either, Layer, type Option } from "effect"
+import { describeConfigError, hostSetting, integerSetting, invalid, urlSetting } from "./Settings.js"
+
+export { describeConfigError }
 
 export interface AppConfigShape {
   readonly port: number
@@ -21,36 +24,6 @@ export class AppConfig extends Context.Tag("faulty-runs/AppConfig")<AppConfig, A
   static layer = (config: AppConfigShape) => Layer.succeed(AppConfig, config)
 }
 
-export const invalid = (name: string, rule: string, raw: string) =>
-  ConfigError.InvalidData([], `${name} ${rule}, got ${JSON.stringify(raw)}`)
-
-export const integerSetting = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  Config.string(name).pipe(
-    Config.withDefault(String(fallback)),
-    Config.mapOrFail((raw) => {
-      const text = raw.trim()
-      const value = Number(text)
-      return /^-?\d+$/.test(text) && value >= min && value <= max
-        ? Either.right(value)
-        : Either.left(invalid(name, `must be a whole number from ${min} to ${max}`, raw))
-    })
-  )
-
-export const urlSetting = (name: string) =>
-  Config.option(Config.string(name)).pipe(
-    Config.mapOrFail((raw) => {
-      if (Option.isNone(raw) || raw.value.trim() === "") return Either.right(Option.none<URL>())
-      try {
-        const url = new URL(raw.value.trim())
-        return url.protocol === "http:" || url.protocol === "https:"
-          ? Either.right(Option.some(url))
-          : Either.left(invalid(name, "must be an http:// or https:// URL", raw.value))
-      } catch {
-        return Either.left(invalid(name, "must be an absolute http:// or https:// URL", raw.value))
-      }
-    })
-  )
-
 const databaseSetting = Config.string("DATABASE_URL").pipe(
   Config.withDefault("./data/runs.sqlite"),
   Config.mapOrFail((raw) => {
@@ -69,18 +42,9 @@ const databaseSetting = Config.string("DATABASE_URL").pipe(
   })
 )
 
-const hostSetting = Config.string("HOST").pipe(
-  Config.withDefault("0.0.0.0"),
-  Config.mapOrFail((raw) =>
-    raw.trim() === "" || /\s/.test(raw.trim())
-      ? Either.left(invalid("HOST", "must be a host name or IP address", raw))
-      : Either.right(raw.trim())
-  )
-)
-
 export const appConfig: Config.Config<AppConfigShape> = Config.all({
   port: integerSetting("PORT", 8080, 0, 65_535),
-  host: hostSetting,
+  host: hostSetting("HOST", "0.0.0.0"),
   faultyServerUrl: urlSetting("FAULTY_SERVER_URL"),
   maxConcurrentRuns: integerSetting("MAX_CONCURRENT_RUNS", 4, 1, 10_000),
   maxPendingRuns: integerSetting("MAX_PENDING_RUNS", 16, 0, 1_000_000),
@@ -102,22 +66,5 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   checkpointIntervalMs: integerSetting("CHECKPOINT_INTERVAL_MS", 500, 10, 60_000),
   shutdownGraceMs: integerSetting("SHUTDOWN_GRACE_MS", 5_000, 0, 600_000)
 })
-
-/** The first problem of a configuration error, as one line for a human. */
-export const describeConfigError = (error: ConfigError.ConfigError): string => {
-  const first = (e: ConfigError.ConfigError): string => {
-    switch (e._op) {
-      case "And":
-      case "Or":
-        return first(e.left)
-      case "MissingData":
-      case "InvalidData":
-      case "SourceUnavailable":
-      case "Unsupported":
-        return e.path.length > 0 ? `${e.path.join(".")}: ${e.message}` : e.message
-    }
-  }
-  return first(error)
-}
 
 export const loadAppConfig = Effect.mapError(appConfig, describeConfigError)
