@@ -15,7 +15,7 @@ import { UpstreamTargetLive } from "./Upstream/UpstreamTarget.js"
 
 /**
  * The run engine with its limiter and store, in front of whichever upstream is given (the real
- * client, or an attempt of a test's or a benchmark's own). Needs AppConfig; exposes what the
+ * client, or an attempt of a test's or a benchmark's own). Needs the configuration (AppConfig.layer); exposes what the
  * system endpoints read.
  */
 export const engineOn = <E, R>(upstream: Layer.Layer<UpstreamClient | UpstreamTarget, E, R>) =>
@@ -48,7 +48,7 @@ const ObservedEngineLive = Layer.mergeAll(Readiness.Default, ThroughputHistory.D
 )
 
 /**
- * The whole service: HTTP API → run engine → upstream and store. Needs AppConfig; exposes the
+ * The whole service: HTTP API → run engine → upstream and store. Needs the configuration (AppConfig.layer); exposes the
  * HttpServer so that callers can read its address.
  */
 export const AppLive = HttpAppLive.pipe(Layer.provide(ObservedEngineLive), Layer.provideMerge(NodeServerLive))

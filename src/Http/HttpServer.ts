@@ -3,7 +3,6 @@ import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Api } from "../Api.js"
-import { AppConfig } from "../Config.js"
 import { ApiDocsLive } from "./ApiDocs.js"
 import { closeServerWithin, trackConnections } from "./Connections.js"
 import { DashboardLive } from "./Dashboard/DashboardHttp.js"
@@ -11,6 +10,7 @@ import { SystemHttpLive } from "./SystemHttp.js"
 import { requestGuard } from "./RequestGuard.js"
 import { countRequests } from "./RequestMetrics.js"
 import { RunsHttpLive } from "./RunsHttp.js"
+import { ServerConfig } from "./ServerConfig.js"
 
 export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([RunsHttpLive, SystemHttpLive]))
 
@@ -34,7 +34,7 @@ export const SHUTDOWN_CONNECTION_GRACE_MS = 1_000
 export const NodeServerLive = Layer.scoped(
   HttpServer.HttpServer,
   Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* ServerConfig
     const server = createServer({
       headersTimeout: 10_000,
       requestTimeout: 30_000,

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect } from "effect"
 import { Pool } from "undici"
-import { AppConfig } from "../Config.js"
+import { UpstreamConfig } from "../Upstream/UpstreamConfig.js"
 import { TIMEOUT_CODES, UpstreamTarget, upstreamPath } from "../Upstream/UpstreamClient.js"
 import { Metrics } from "./Metrics.js"
 
@@ -43,7 +43,7 @@ const describeError = (timeoutMs: number) => (error: unknown) => {
  */
 export class Readiness extends Effect.Service<Readiness>()("faulty-runs/Readiness", {
   scoped: Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* UpstreamConfig
     const sql = yield* SqlClient.SqlClient
     const target = yield* UpstreamTarget
     const metrics = yield* Metrics

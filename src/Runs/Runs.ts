@@ -1,5 +1,4 @@
 import { Clock, Duration, Effect, FiberSet, Option, Stream } from "effect"
-import { AppConfig } from "../Config.js"
 import { IdempotencyKeyReused, RunNotFound, type StorageUnavailable, TooManyRuns } from "../Domain/Errors.js"
 import { IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from "../Domain/Idempotency.js"
 import type { CreateRun, Run, RunStatus } from "../Domain/Run.js"
@@ -8,6 +7,7 @@ import { cursorAfter, DEFAULT_PAGE_SIZE, type RunCursor, runIdOfCursor } from ".
 import { EngineObserver } from "../Observability/EngineObserver.js"
 import { RunLedgerLive } from "../Store/RunLedgerLive.js"
 import { RunStore, type RunTotals } from "../Store/RunStore.js"
+import { EngineConfig } from "./EngineConfig.js"
 import { makeRunChanges } from "./RunChanges.js"
 import { executeRun, type ExecutingRun } from "./RunExecution.js"
 import { type Lease, RunLedger } from "./RunLedger.js"
@@ -39,7 +39,7 @@ export interface RunsPage {
 export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
   dependencies: [RunLedgerLive],
   scoped: Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* EngineConfig
     const store = yield* RunStore
     const ledger = yield* RunLedger
     const observer = yield* EngineObserver

@@ -1,6 +1,6 @@
 import { Context, Effect, Either, Layer, Schema } from "effect"
 import { Pool } from "undici"
-import { AppConfig } from "../Config.js"
+import { UpstreamConfig } from "./UpstreamConfig.js"
 import type { RunId } from "../Domain/RunId.js"
 import { AttemptFailed } from "./AttemptFailed.js"
 
@@ -41,7 +41,7 @@ const parseValue = (text: string): Either.Either<number, AttemptFailed> => {
  */
 export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-runs/UpstreamClient", {
   scoped: Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* UpstreamConfig
     const target = yield* UpstreamTarget
     const path = upstreamPath(target)
     const pool = yield* Effect.acquireRelease(
@@ -49,7 +49,7 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
         () =>
           new Pool(target.origin, {
             // Connections open lazily: room for every permit the limit may give, and a few to spare.
-            connections: (config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency) + 4,
+            connections: config.maxInFlight + 4,
             pipelining: 1,
             keepAliveTimeout: 10_000,
             headersTimeout: config.upstreamTimeoutMs,
