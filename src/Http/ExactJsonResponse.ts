@@ -12,7 +12,8 @@ export const exactJsonText = <A, I>(schema: Schema.Schema<A, I>) => {
 /**
  * An endpoint's declared success as a response: encoded by the schema, with the status the schema
  * declares. HttpApiBuilder would encode the same value itself, but its JSON.stringify can only
- * write an encoded bigint as a string, and SPEC §2 wants `sum` an exact JSON number.
+ * write an encoded bigint as a string, and SPEC §2 wants `sum` an exact JSON number (JSON.rawJSON,
+ * which could write it, is not in Node 20). So handlers return this response, not the bare value.
  */
 export const exactJsonResponse = <A, I>(schema: Schema.Schema<A, I>) => {
   const text = exactJsonText(schema)
