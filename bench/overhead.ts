@@ -4,13 +4,9 @@
  * the event loop. `npx tsx bench/overhead.ts` prints it; `npm run bench` puts it in the report.
  */
 import { Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { engineOn, upstreamOf } from "../src/App.js"
 import { AppConfig } from "../src/Config.js"
 import { Runs } from "../src/Runs/Runs.js"
-import { DatabaseLive } from "../src/Store/Database.js"
-import { SqlLimitStoreLive } from "../src/Store/LimitStore.js"
-import { SqlRunStoreLive } from "../src/Store/SqlRunStore.js"
-import { UpstreamClient, UpstreamTarget } from "../src/Upstream/UpstreamClient.js"
-import { UpstreamLimiter } from "../src/Upstream/UpstreamLimiter.js"
 
 /** Attempts made by the instant upstream since the last reset. */
 export const instantAttempts = { count: 0 }
@@ -22,12 +18,7 @@ const instant = Effect.async<number>((resume) => {
 
 /** The run engine (one run at a time) against the instant upstream, on an in-memory database. */
 export const instantEngine = (concurrency: number | "auto") =>
-  Runs.Default.pipe(
-    Layer.provide(UpstreamClient.fromAttempt(() => instant)),
-    Layer.provide(UpstreamLimiter.Default),
-    Layer.provide(Layer.succeed(UpstreamTarget, new URL("http://instant.test/"))),
-    Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
-    Layer.provide(DatabaseLive),
+  engineOn(upstreamOf(() => instant, new URL("http://instant.test/"))).pipe(
     Layer.provide(
       AppConfig.layer({
         port: 0,

@@ -12,9 +12,12 @@ import {
   Throughput,
   ThroughputParams,
   VersionInfo
-} from "./Domain/Operations.js"
+} from "./Domain/System.js"
 import { RunEventId } from "./Domain/RunEvents.js"
 import { ListRunsParams, RunPage } from "./Domain/RunListing.js"
+
+/** A created (or replayed) run: 202, since it executes later. */
+export const AcceptedRun = RunView.annotations(HttpApiSchema.annotations({ status: 202 }))
 
 export class RunsGroup extends HttpApiGroup.make("runs")
   .annotate(OpenApi.Description, "Timed runs: start one, read it, wait for it, follow it, list them")
@@ -23,7 +26,7 @@ export class RunsGroup extends HttpApiGroup.make("runs")
       .annotate(OpenApi.Summary, "Start a run")
       .setPayload(CreateRun)
       .setHeaders(Schema.Struct({ "idempotency-key": Schema.optionalWith(IdempotencyKey, { exact: true }) }))
-      .addSuccess(RunView, { status: 202 })
+      .addSuccess(AcceptedRun)
       .addError(TooManyRuns)
       .addError(IdempotencyKeyReused)
       .addError(StorageUnavailable)

@@ -9,18 +9,31 @@ import { Runs } from "./Runs/Runs.js"
 import { DatabaseLive } from "./Store/Database.js"
 import { SqlLimitStoreLive } from "./Store/LimitStore.js"
 import { SqlRunStoreLive } from "./Store/SqlRunStore.js"
-import { UpstreamClient } from "./Upstream/UpstreamClient.js"
+import { UpstreamClient, UpstreamTarget } from "./Upstream/UpstreamClient.js"
 import { UpstreamLimiter } from "./Upstream/UpstreamLimiter.js"
 import { UpstreamTargetLive } from "./Upstream/UpstreamTarget.js"
 
-/** The run engine with its store and upstream; needs AppConfig. Exposes what the operations endpoints read. */
-export const EngineLive = Runs.Default.pipe(
-  Layer.provideMerge(UpstreamLimiter.Default),
-  Layer.provide(UpstreamClient.Default),
-  Layer.provideMerge(UpstreamTargetLive),
-  Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
-  Layer.provideMerge(DatabaseLive)
-)
+/**
+ * The run engine with its limiter and store, in front of whichever upstream is given (the real
+ * client, or an attempt of a test's or a benchmark's own). Needs the configuration (AppConfig.layer); exposes what the
+ * system endpoints read.
+ */
+export const engineOn = <E, R>(upstream: Layer.Layer<UpstreamClient | UpstreamTarget, E, R>) =>
+  Runs.Default.pipe(
+    Layer.provideMerge(UpstreamLimiter.Default),
+    Layer.provideMerge(upstream),
+    Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
+    Layer.provideMerge(DatabaseLive)
+  )
+
+/** An upstream that is one attempt function at a fixed address (no network of its own). */
+export const upstreamOf = (
+  attempt: Parameters<typeof UpstreamClient.fromAttempt>[0],
+  target: URL
+): Layer.Layer<UpstreamClient | UpstreamTarget> =>
+  Layer.merge(UpstreamClient.fromAttempt(attempt), Layer.succeed(UpstreamTarget, target))
+
+const EngineLive = engineOn(UpstreamClient.Default.pipe(Layer.provideMerge(UpstreamTargetLive)))
 
 const EngineObserverLive = Layer.effect(
   EngineObserver,
@@ -28,14 +41,14 @@ const EngineObserverLive = Layer.effect(
 )
 
 /** The engine reporting to the service's metrics, with readiness and the throughput history beside it. */
-export const ObservedEngineLive = Layer.mergeAll(Readiness.Default, ThroughputHistory.Default).pipe(
+const ObservedEngineLive = Layer.mergeAll(Readiness.Default, ThroughputHistory.Default).pipe(
   Layer.provideMerge(EngineLive),
   Layer.provide(EngineObserverLive),
   Layer.provideMerge(Layer.merge(Metrics.Default, BuildInfo.Default))
 )
 
 /**
- * The whole service: HTTP API → run engine → upstream and store. Needs AppConfig; exposes the
+ * The whole service: HTTP API → run engine → upstream and store. Needs the configuration (AppConfig.layer); exposes the
  * HttpServer so that callers can read its address.
  */
 export const AppLive = HttpAppLive.pipe(Layer.provide(ObservedEngineLive), Layer.provideMerge(NodeServerLive))

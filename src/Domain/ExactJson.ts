@@ -6,11 +6,23 @@
 const MARKER = "\u0000exact-integer:"
 const MARKED = /"\\u0000exact-integer:(-?\d+)"/g
 
+const DIGITS = /^-?\d+$/
+
 export const stringifyExact = (value: unknown): string =>
   JSON.stringify(value, (_key, field: unknown) => (typeof field === "bigint" ? MARKER + field.toString() : field)).replace(
     MARKED,
     "$1"
   )
+
+/**
+ * JSON text of a schema's encoded value, whose exact integers are digit strings (the encoded side
+ * of Schema.BigInt): the strings of the named fields are written as JSON integers, the inverse of
+ * `parseExact` with the same fields.
+ */
+export const stringifyExactFields = (encoded: unknown, fields: ReadonlyArray<string>): string =>
+  JSON.stringify(encoded, (key, field: unknown) =>
+    typeof field === "string" && fields.includes(key) && DIGITS.test(field) ? MARKER + field : field
+  ).replace(MARKED, "$1")
 
 /** Parses JSON, turning the named fields' integer values into digit strings before any rounding. */
 export const parseExact = (text: string, fields: ReadonlyArray<string>): unknown => {

@@ -44,6 +44,9 @@ export const ExactInteger = Schema.BigInt.annotations({
   description: "An exact integer, written in JSON as a number of any size"
 })
 
+/** The fields that hold an ExactInteger, wherever a run is written or read as JSON. */
+export const EXACT_INTEGER_FIELDS: ReadonlyArray<string> = ["sum"]
+
 const Timestamp = Schema.NullOr(Schema.Date).annotations({ description: "ISO 8601 time, or null until it happens" })
 
 export class RunView extends Schema.Class<RunView>("RunView")({

@@ -1,4 +1,4 @@
-import { HttpServerResponse } from "@effect/platform"
+import { HttpApiSchema, HttpServerResponse } from "@effect/platform"
 import { Schema } from "effect"
 import {
   BadRequest,
@@ -11,11 +11,10 @@ import {
   RouteNotFound,
   ShuttingDown,
   StorageUnavailable,
-  TooManyRuns,
   UnsupportedMediaType
 } from "../Domain/Errors.js"
 
-const HttpError = Schema.Union(
+const httpErrors = [
   BadRequest,
   RouteNotFound,
   MethodNotAllowed,
@@ -24,36 +23,23 @@ const HttpError = Schema.Union(
   UnsupportedMediaType,
   ExpectationFailed,
   HeadersTooLarge,
-  TooManyRuns,
   StorageUnavailable,
   ShuttingDown,
   InternalError
-)
+] as const
+const HttpError = Schema.Union(...httpErrors)
 type HttpError = typeof HttpError.Type
 const encodeHttpError = Schema.encodeSync(HttpError)
 
-const statusOf: { readonly [Tag in HttpError["_tag"]]: number } = {
-  BadRequest: 400,
-  RouteNotFound: 404,
-  MethodNotAllowed: 405,
-  RequestTimeout: 408,
-  PayloadTooLarge: 413,
-  UnsupportedMediaType: 415,
-  ExpectationFailed: 417,
-  HeadersTooLarge: 431,
-  TooManyRuns: 429,
-  StorageUnavailable: 503,
-  ShuttingDown: 503,
-  InternalError: 500
-}
+const statusOfTag = new Map<string, number>(httpErrors.map((error) => [error._tag, HttpApiSchema.getStatusErrorAST(error.ast)]))
+/** An error's status, as its schema's HttpApiSchema annotation declares it (Domain/Errors). */
+const statusOf = (error: HttpError): number => statusOfTag.get(error._tag)!
 
 /** Errors after which the connection is closed: what follows on it cannot be trusted to be a request. */
 const closesConnection: ReadonlySet<HttpError["_tag"]> = new Set(["PayloadTooLarge", "RequestTimeout", "HeadersTooLarge"])
 
 const headersOf = (error: HttpError): Record<string, string> => {
   switch (error._tag) {
-    case "TooManyRuns":
-      return { "retry-after": String(error.retryAfterSeconds) }
     case "MethodNotAllowed":
       return { allow: error.allow.join(", ") }
     default:
@@ -61,29 +47,26 @@ const headersOf = (error: HttpError): Record<string, string> => {
   }
 }
 
-/** The JSON response for an error, with the headers its status calls for (Retry-After, Allow). */
+/** The JSON response for an error, with the headers its status calls for (Allow, Connection: close). */
 export const errorResponse = (error: HttpError): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.unsafeJson(encodeHttpError(error), { status: statusOf[error._tag], headers: headersOf(error) })
+  HttpServerResponse.unsafeJson(encodeHttpError(error), { status: statusOf(error), headers: headersOf(error) })
+
+/** The error an answer of a bare status (one Node or the router made) is given as its body. */
+const bareStatusErrors: ReadonlyArray<readonly [Schema.Schema.Any, (message: string) => HttpError]> = [
+  [RouteNotFound, (message) => new RouteNotFound({ message })],
+  [RequestTimeout, (message) => new RequestTimeout({ message })],
+  [PayloadTooLarge, (message) => new PayloadTooLarge({ message, maxBytes: 0 })],
+  [UnsupportedMediaType, (message) => new UnsupportedMediaType({ message })],
+  [ExpectationFailed, (message) => new ExpectationFailed({ message })],
+  [HeadersTooLarge, (message) => new HeadersTooLarge({ message })],
+  [ShuttingDown, (message) => new ShuttingDown({ message })]
+]
+const errorOfBareStatus = new Map(bareStatusErrors.map(([error, make]) => [HttpApiSchema.getStatusErrorAST(error.ast), make]))
 
 const errorOfStatus = (status: number, message: string): HttpError => {
-  switch (status) {
-    case 404:
-      return new RouteNotFound({ message })
-    case 408:
-      return new RequestTimeout({ message })
-    case 413:
-      return new PayloadTooLarge({ message, maxBytes: 0 })
-    case 415:
-      return new UnsupportedMediaType({ message })
-    case 417:
-      return new ExpectationFailed({ message })
-    case 431:
-      return new HeadersTooLarge({ message })
-    case 503:
-      return new ShuttingDown({ message })
-    default:
-      return status >= 400 && status < 500 ? new BadRequest({ message }) : new InternalError({ message })
-  }
+  const make = errorOfBareStatus.get(status)
+  if (make !== undefined) return make(message)
+  return status >= 400 && status < 500 ? new BadRequest({ message }) : new InternalError({ message })
 }
 
 /** A JSON error body for an answer that would otherwise go out empty, keeping its status. */
@@ -96,7 +79,7 @@ export const errorBody = (error: HttpError): string => JSON.stringify(encodeHttp
 /** The raw bytes of a JSON error answer, for the few answers written straight to a socket (parse errors). */
 export const rawErrorAnswer = (error: HttpError): string => {
   const body = errorBody(error)
-  const status = statusOf[error._tag]
+  const status = statusOf(error)
   return (
     `HTTP/1.1 ${status} ${reasonPhrase[status] ?? "Error"}\r\n` +
     `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`

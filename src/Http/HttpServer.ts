@@ -3,16 +3,16 @@ import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Api } from "../Api.js"
-import { AppConfig } from "../Config.js"
 import { ApiDocsLive } from "./ApiDocs.js"
 import { closeServerWithin, trackConnections } from "./Connections.js"
 import { DashboardLive } from "./Dashboard/DashboardHttp.js"
-import { OperationsHttpLive } from "./OperationsHttp.js"
+import { SystemHttpLive } from "./SystemHttp.js"
 import { requestGuard } from "./RequestGuard.js"
 import { countRequests } from "./RequestMetrics.js"
 import { RunsHttpLive } from "./RunsHttp.js"
+import { ServerConfig } from "./ServerConfig.js"
 
-export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([RunsHttpLive, OperationsHttpLive]))
+export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([RunsHttpLive, SystemHttpLive]))
 
 /**
  * Serves the API, its docs and the dashboard (the routes need the engine and its observability
@@ -34,7 +34,7 @@ export const SHUTDOWN_CONNECTION_GRACE_MS = 1_000
 export const NodeServerLive = Layer.scoped(
   HttpServer.HttpServer,
   Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* ServerConfig
     const server = createServer({
       headersTimeout: 10_000,
       requestTimeout: 30_000,
@@ -49,5 +49,3 @@ export const NodeServerLive = Layer.scoped(
     return httpServer
   })
 ).pipe(Layer.merge(NodeHttpServer.layerContext))
-
-export const HttpServerLive = HttpAppLive.pipe(HttpServer.withLogAddress, Layer.provide(NodeServerLive))

@@ -1,9 +1,8 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Context, Duration, Effect, Option, Stream } from "effect"
-import { stringifyExact } from "../Domain/ExactJson.js"
-import type { Run } from "../Domain/Run.js"
+import { type Run, RunView, toRunView } from "../Domain/Run.js"
 import { eventIdOf, isAfter, positionOf, type RunEventPosition } from "../Domain/RunEvents.js"
-import { runFields } from "./RunJson.js"
+import { exactJsonText } from "./ExactJsonResponse.js"
 
 export class RunEventSettings extends Context.Reference<RunEventSettings>()("faulty-runs/RunEventSettings", {
   defaultValue: () => ({
@@ -22,8 +21,10 @@ const HEARTBEAT = encoder.encode(": heartbeat\n\n")
  */
 const OPENING = encoder.encode(": open\n\n")
 
+const runJson = exactJsonText(RunView)
+
 const frame = (run: Run, position: RunEventPosition) =>
-  encoder.encode(`id: ${eventIdOf(position)}\nevent: run\ndata: ${stringifyExact(runFields(run))}\n\n`)
+  encoder.encode(`id: ${eventIdOf(position)}\nevent: run\ndata: ${runJson(toRunView(run))}\n\n`)
 
 /**
  * The run's states as server-sent events. A state is sent only if it is past the last one sent

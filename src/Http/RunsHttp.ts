@@ -1,17 +1,21 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
 import { Duration, Effect, Option } from "effect"
-import { Api } from "../Api.js"
+import { AcceptedRun, Api } from "../Api.js"
 import { MAX_WAIT_SECONDS } from "../Domain/LongPoll.js"
-import type { Run } from "../Domain/Run.js"
+import { RunView, toRunView } from "../Domain/Run.js"
 import { parseEventId, resumePosition } from "../Domain/RunEvents.js"
-import { cursorAfter, DEFAULT_PAGE_SIZE, runIdOfCursor } from "../Domain/RunListing.js"
+import { RunPage } from "../Domain/RunListing.js"
 import { Runs } from "../Runs/Runs.js"
-import { errorResponse } from "./ErrorResponse.js"
+import { exactJsonResponse } from "./ExactJsonResponse.js"
 import { RunEventSettings, runEventResponse } from "./RunEventStream.js"
-import { exactJsonResponse, runFields } from "./RunJson.js"
 
-const runResponse = (run: Run, options: { readonly status: number; readonly headers?: Record<string, string> }) =>
-  exactJsonResponse(runFields(run), options)
+/** Headers for the answer to this request, whichever it turns out to be (an error's included). */
+const answerWithHeaders = (headers: Record<string, string>) =>
+  HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeaders(response, headers)))
+
+const accepted = exactJsonResponse(AcceptedRun)
+const found = exactJsonResponse(RunView)
+const listed = exactJsonResponse(RunPage)
 
 export const RunsHttpLive = HttpApiBuilder.group(Api, "runs", (handlers) =>
   Effect.gen(function* () {
@@ -20,33 +24,23 @@ export const RunsHttpLive = HttpApiBuilder.group(Api, "runs", (handlers) =>
     return handlers
       .handle("create", ({ headers, payload }) =>
         runs.createOnce(payload.seconds, Option.fromNullable(headers["idempotency-key"])).pipe(
-          Effect.map(({ replayed, run }) =>
-            runResponse(run, {
-              status: 202,
-              headers: { location: `/runs/${run.id}`, ...(replayed ? { "idempotent-replayed": "true" } : {}) }
-            })
+          Effect.tap(({ replayed, run }) =>
+            answerWithHeaders({ location: `/runs/${run.id}`, ...(replayed ? { "idempotent-replayed": "true" } : {}) })
           ),
-          // Retry-After is a header, which an error schema cannot carry: answer this one by hand.
-          Effect.catchTag("TooManyRuns", (error) => Effect.succeed(errorResponse(error)))
+          Effect.map(({ run }) => accepted(toRunView(run))),
+          Effect.tapErrorTag("TooManyRuns", (error) => answerWithHeaders({ "retry-after": String(error.retryAfterSeconds) }))
         )
       )
-      .handle("list", ({ urlParams }) => {
-        const limit = urlParams.limit ?? DEFAULT_PAGE_SIZE
-        const after = urlParams.cursor === undefined ? undefined : runIdOfCursor(urlParams.cursor)
-        return runs.list({ status: urlParams.status, after, limit: limit + 1 }).pipe(
-          Effect.map((found) => {
-            const page = found.slice(0, limit)
-            const last = page[page.length - 1]
-            const nextCursor = found.length > limit && last !== undefined ? cursorAfter(last.id) : null
-            return exactJsonResponse({ runs: page.map(runFields), next_cursor: nextCursor }, { status: 200 })
-          })
+      .handle("list", ({ urlParams }) =>
+        Effect.map(runs.page(urlParams), (page) =>
+          listed(new RunPage({ runs: page.runs.map(toRunView), next_cursor: page.nextCursor }))
         )
-      })
+      )
       .handle("get", ({ path, urlParams }) =>
         (urlParams.wait === undefined
           ? runs.get(path.id)
           : runs.awaitFinished(path.id, Duration.seconds(Math.min(urlParams.wait, MAX_WAIT_SECONDS)))
-        ).pipe(Effect.map((run) => runResponse(run, { status: 200 })))
+        ).pipe(Effect.map((run) => found(toRunView(run))))
       )
       .handle("events", ({ headers, path }) =>
         Effect.map(runs.get(path.id), (run) => {

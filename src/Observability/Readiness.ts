@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect } from "effect"
 import { Pool } from "undici"
-import { AppConfig } from "../Config.js"
-import { UpstreamTarget } from "../Upstream/UpstreamClient.js"
+import { UpstreamConfig } from "../Upstream/UpstreamConfig.js"
+import { TIMEOUT_CODES, UpstreamTarget, upstreamPath } from "../Upstream/UpstreamClient.js"
 import { Metrics } from "./Metrics.js"
 
 /** An upstream answer younger than this proves it reachable without a probe. */
@@ -30,7 +30,7 @@ const failed = (detail: string): Check => ({ ok: false, detail })
 
 const describeError = (timeoutMs: number) => (error: unknown) => {
   const { code, message } = error as { code?: string; message?: string }
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return `did not answer a probe within ${timeoutMs} ms`
   }
   return `unreachable (${code ?? message ?? "request failed"})`
@@ -43,11 +43,11 @@ const describeError = (timeoutMs: number) => (error: unknown) => {
  */
 export class Readiness extends Effect.Service<Readiness>()("faulty-runs/Readiness", {
   scoped: Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* UpstreamConfig
     const sql = yield* SqlClient.SqlClient
     const target = yield* UpstreamTarget
     const metrics = yield* Metrics
-    const path = target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`
+    const path = upstreamPath(target)
     const probeTimeoutMs = Math.min(config.upstreamTimeoutMs, MAX_PROBE_TIMEOUT_MS)
     const probes = yield* Effect.acquireRelease(
       Effect.sync(

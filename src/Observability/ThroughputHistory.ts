@@ -1,5 +1,5 @@
 import { Clock, Duration, Effect } from "effect"
-import { ThroughputSample } from "../Domain/Operations.js"
+import { ThroughputSample } from "../Domain/System.js"
 import { UpstreamLimiter } from "../Upstream/UpstreamLimiter.js"
 import { Metrics } from "./Metrics.js"
 

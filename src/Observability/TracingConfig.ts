@@ -1,5 +1,5 @@
 import { Config, type ConfigError, Effect, Either, Option } from "effect"
-import { describeConfigError, integerSetting, invalid, urlSetting } from "../Config.js"
+import { describeConfigError, integerSetting, invalid, urlSetting } from "../Settings.js"
 
 /** OTLP/HTTP trace export, configured by the standard OpenTelemetry variables. */
 export interface TracingConfigShape {

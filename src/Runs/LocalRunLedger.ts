@@ -1,5 +1,5 @@
 import { Clock, Effect, Layer, Queue, Stream } from "effect"
-import { AppConfig } from "../Config.js"
+import { EngineConfig } from "./EngineConfig.js"
 import type { Run } from "../Domain/Run.js"
 import type { RunId } from "../Domain/RunId.js"
 import { RunStore } from "../Store/RunStore.js"
@@ -12,7 +12,7 @@ import { type Lease, RunLedger } from "./RunLedger.js"
 export const LocalRunLedgerLive = Layer.scoped(
   RunLedger,
   Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* EngineConfig
     const store = yield* RunStore
 
     const admittable = yield* recoverUnfinished
@@ -20,7 +20,7 @@ export const LocalRunLedgerLive = Layer.scoped(
     // MAX_CONCURRENT_RUNS + MAX_PENDING_RUNS, so a slot that is just being handed over never turns
     // a run away; the queue's capacity is a bound it can never reach.
     let unfinished = admittable.length
-    const queue = yield* Queue.bounded<Run>(config.maxConcurrentRuns + config.maxPendingRuns + admittable.length)
+    const queue = yield* Queue.bounded<Run>(config.maxUnfinishedRuns + admittable.length)
     yield* Queue.offerAll(queue, admittable)
     const executing = new Map<RunId, number | null>()
 
@@ -30,7 +30,7 @@ export const LocalRunLedgerLive = Layer.scoped(
     return RunLedger.of({
       admit: (run, key) =>
         Effect.gen(function* () {
-          if (unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
+          if (unfinished >= config.maxUnfinishedRuns) {
             let soonestEndAt: number | null = null
             for (const endsAt of executing.values()) {
               if (endsAt !== null && (soonestEndAt === null || endsAt < soonestEndAt)) soonestEndAt = endsAt

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events"
 import { Clock, Deferred, Duration, Effect, Either, Exit, FiberSet, Option, Schedule } from "effect"
-import { AppConfig } from "../Config.js"
+import { EngineConfig } from "./EngineConfig.js"
 import { StorageUnavailable } from "../Domain/Errors.js"
 import type { Run } from "../Domain/Run.js"
 import { EngineObserver } from "../Observability/EngineObserver.js"
@@ -44,7 +44,7 @@ export const executeRun = (lease: Lease, executing: ExecutingRuns) =>
     const ledger = yield* RunLedger
     const upstream = yield* UpstreamClient
     const limiter = yield* UpstreamLimiter
-    const config = yield* AppConfig
+    const config = yield* EngineConfig
     const observer = yield* EngineObserver
 
     const now = yield* Clock.currentTimeMillis

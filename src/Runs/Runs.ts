@@ -1,12 +1,13 @@
 import { Clock, Duration, Effect, FiberSet, Option, Stream } from "effect"
-import { AppConfig } from "../Config.js"
 import { IdempotencyKeyReused, RunNotFound, type StorageUnavailable, TooManyRuns } from "../Domain/Errors.js"
 import { IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from "../Domain/Idempotency.js"
 import type { CreateRun, Run, RunStatus } from "../Domain/Run.js"
 import { makeRunIdGenerator, type RunId } from "../Domain/RunId.js"
+import { cursorAfter, DEFAULT_PAGE_SIZE, type RunCursor, runIdOfCursor } from "../Domain/RunListing.js"
 import { EngineObserver } from "../Observability/EngineObserver.js"
 import { RunLedgerLive } from "../Store/RunLedgerLive.js"
 import { RunStore, type RunTotals } from "../Store/RunStore.js"
+import { EngineConfig } from "./EngineConfig.js"
 import { makeRunChanges } from "./RunChanges.js"
 import { executeRun, type ExecutingRun } from "./RunExecution.js"
 import { type Lease, RunLedger } from "./RunLedger.js"
@@ -18,9 +19,16 @@ export interface Created {
 }
 
 export interface RunPageQuery {
-  readonly status: RunStatus | undefined
-  readonly after: RunId | undefined
-  readonly limit: number
+  readonly status?: RunStatus
+  /** A page's `nextCursor`: the page starts after the run it names. */
+  readonly cursor?: RunCursor
+  readonly limit?: number
+}
+
+export interface RunsPage {
+  readonly runs: ReadonlyArray<Run>
+  /** The cursor of the next page; null on the last page. */
+  readonly nextCursor: string | null
 }
 
 /**
@@ -31,7 +39,7 @@ export interface RunPageQuery {
 export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
   dependencies: [RunLedgerLive],
   scoped: Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* EngineConfig
     const store = yield* RunStore
     const ledger = yield* RunLedger
     const observer = yield* EngineObserver
@@ -175,13 +183,19 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
       admission.withPermits(1)(admit({ seconds }, idempotencyKey))
 
     /** A page of runs, newest first, with the live counters of those executing. */
-    const list = (query: RunPageQuery) =>
-      Effect.map(store.list({ status: query.status, before: query.after, limit: query.limit }), (runs) =>
-        runs.map((run) => {
+    const page = (query: RunPageQuery) => {
+      const limit = query.limit ?? DEFAULT_PAGE_SIZE
+      const before = query.cursor === undefined ? undefined : runIdOfCursor(query.cursor)
+      // One run more than the page holds tells whether a next page exists.
+      return Effect.map(store.list({ status: query.status, before, limit: limit + 1 }), (found): RunsPage => {
+        const runs = found.slice(0, limit).map((run) => {
           const live = executing.get(run.id)
           return live === undefined ? run : withLiveCounters(live)
         })
-      )
+        const last = runs[runs.length - 1]
+        return { runs, nextCursor: found.length > limit && last !== undefined ? cursorAfter(last.id) : null }
+      })
+    }
 
     /**
      * Long polling: the run once it is FINISHED, or as it is when `maxWait` has passed. The wait
@@ -245,6 +259,6 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     // Added last, so it runs first at shutdown: waiters answer before the runs are interrupted.
     yield* Effect.addFinalizer(() => changes.close)
 
-    return { create, createOnce, get, list, awaitFinished, watch, activity, totals } as const
+    return { create, createOnce, get, page, awaitFinished, watch, activity, totals } as const
   })
 }) {}

@@ -1,4 +1,5 @@
-import { Config, ConfigError, Either } from "effect"
+import { Config, Either } from "effect"
+import { choiceSetting, hostSetting, invalid, numberSetting } from "../Settings.js"
 
 export type LimitScope = "global" | "per-run"
 export type LatencyDistribution = "uniform" | "lognormal"
@@ -62,55 +63,38 @@ export const defaultSimulatorSettings: SimulatorSettings = {
   ledgerLimit: 100_000
 }
 
-const bad = (name: string, rule: string, raw: string) =>
-  ConfigError.InvalidData([], `${name} ${rule}, got ${JSON.stringify(raw)}`)
-
-const number = (name: string, fallback: number, min: number, max: number, integer: boolean) =>
-  Config.string(name).pipe(
-    Config.withDefault(String(fallback)),
-    Config.mapOrFail((raw) => {
-      const value = Number(raw.trim())
-      const ok = raw.trim() !== "" && Number.isFinite(value) && (!integer || Number.isInteger(value))
-      return ok && value >= min && value <= max
-        ? Either.right(value)
-        : Either.left(bad(name, `must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}`, raw))
-    })
-  )
+const number = (name: string, fallback: number, min: number, max: number, whole: boolean) =>
+  numberSetting(name, fallback, { min, max, whole })
 
 /** Settings from SIM_* variables (the CLI maps its flags onto the same names). */
 export const simulatorSettingsConfig: Config.Config<SimulatorSettings> = Config.all({
-  host: Config.string("SIM_HOST").pipe(Config.withDefault(defaultSimulatorSettings.host)),
+  host: hostSetting("SIM_HOST", defaultSimulatorSettings.host),
   port: number("SIM_PORT", defaultSimulatorSettings.port, 0, 65_535, true),
   latencyMs: number("SIM_LATENCY_MS", defaultSimulatorSettings.latencyMs, 0, 600_000, false),
   jitterMs: number("SIM_JITTER_MS", defaultSimulatorSettings.jitterMs, 0, 600_000, false),
-  latencyDistribution: Config.literal("uniform", "lognormal")("SIM_LATENCY_DIST").pipe(
-    Config.withDefault(defaultSimulatorSettings.latencyDistribution)
-  ),
+  latencyDistribution: choiceSetting("SIM_LATENCY_DIST", ["uniform", "lognormal"], defaultSimulatorSettings.latencyDistribution),
   latency504Ms: number("SIM_LATENCY_504_MS", defaultSimulatorSettings.latency504Ms, 0, 600_000, false),
   concurrencyLimit: number("SIM_CONCURRENCY_LIMIT", defaultSimulatorSettings.concurrencyLimit, 0, 1_000_000, true),
-  limitScope: Config.literal("global", "per-run")("SIM_LIMIT_SCOPE").pipe(
-    Config.withDefault(defaultSimulatorSettings.limitScope)
-  ),
-  limitBy: Config.literal("requests", "connections")("SIM_LIMIT_BY").pipe(Config.withDefault(defaultSimulatorSettings.limitBy)),
+  limitScope: choiceSetting("SIM_LIMIT_SCOPE", ["global", "per-run"], defaultSimulatorSettings.limitScope),
+  limitBy: choiceSetting("SIM_LIMIT_BY", ["requests", "connections"], defaultSimulatorSettings.limitBy),
   limitSchedule: Config.string("SIM_LIMIT_SCHEDULE").pipe(
     Config.withDefault(""),
     Config.mapOrFail((raw) => {
       if (raw.trim() === "") return Either.right(null)
-      const steps = raw.split(",").map((step) => step.trim().split(":").map(Number))
-      const valid = steps.every(
+      const texts = raw.split(",").map((step) => step.trim().split(":").map((part) => part.trim()))
+      const steps = texts.map((pair) => pair.map(Number))
+      const valid = texts.every(
         (pair, i) =>
           pair.length === 2 &&
-          pair.every((n) => Number.isInteger(n) && n >= 0) &&
-          (i === 0 ? pair[0] === 0 : pair[0]! > steps[i - 1]![0]!)
+          pair.every((part) => /^\d+$/.test(part)) &&
+          (i === 0 ? steps[0]![0] === 0 : steps[i]![0]! > steps[i - 1]![0]!)
       )
       return valid
         ? Either.right(steps.map(([atMs, limit]) => ({ atMs: atMs!, limit: limit! })))
-        : Either.left(bad("SIM_LIMIT_SCHEDULE", 'must be "0:C0,t1:C1,..." with rising times in ms from 0', raw))
+        : Either.left(invalid("SIM_LIMIT_SCHEDULE", 'must be "0:C0,t1:C1,..." with rising times in ms from 0', raw))
     })
   ),
-  rejectMode: Config.literal("immediate", "held", "counted")("SIM_429_MODE").pipe(
-    Config.withDefault(defaultSimulatorSettings.rejectMode)
-  ),
+  rejectMode: choiceSetting("SIM_429_MODE", ["immediate", "held", "counted"], defaultSimulatorSettings.rejectMode),
   p500: number("SIM_P500", defaultSimulatorSettings.p500, 0, 1, false),
   p504: number("SIM_P504", defaultSimulatorSettings.p504, 0, 1, false),
   valueMin: number("SIM_VALUE_MIN", defaultSimulatorSettings.valueMin, INT32_MIN, INT32_MAX, true),

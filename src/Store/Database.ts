@@ -5,7 +5,7 @@ import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import pg from "pg"
-import { AppConfig } from "../Config.js"
+import { DatabaseConfig } from "./DatabaseConfig.js"
 import { migrations } from "./Migrations.js"
 import { databaseKind } from "./StoreConfig.js"
 
@@ -42,7 +42,7 @@ const migratePg = Layer.effectDiscard(
 /** The SQL client for DATABASE_URL, migrated to the current schema before anything uses it. */
 export const DatabaseLive = Layer.unwrapEffect(
   Effect.gen(function* () {
-    const { databaseUrl } = yield* AppConfig
+    const { databaseUrl } = yield* DatabaseConfig
     if (databaseKind(databaseUrl) === "postgres") {
       return migratePg.pipe(Layer.provideMerge(pgClientLayer(databaseUrl)), Layer.provide(NodeContext.layer))
     }

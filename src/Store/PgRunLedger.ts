@@ -1,6 +1,7 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Data, Duration, Effect, Either, Layer, PubSub, Queue, Stream } from "effect"
-import { AppConfig } from "../Config.js"
+import { EngineConfig } from "../Runs/EngineConfig.js"
+import { DatabaseConfig } from "./DatabaseConfig.js"
 import type { RunStatus } from "../Domain/Run.js"
 import type { RunId } from "../Domain/RunId.js"
 import type { StatusChange } from "../Runs/RunChanges.js"
@@ -43,7 +44,8 @@ class QueueIsFull extends Data.TaggedError("QueueIsFull")<{ readonly soonestEndA
 export const PgRunLedgerLive = Layer.scoped(
   RunLedger,
   Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* EngineConfig
+    const { databaseUrl } = yield* DatabaseConfig
     const replica = yield* ReplicaConfig
     const store = yield* RunStore
     const sql = yield* SqlClient.SqlClient
@@ -66,7 +68,7 @@ export const PgRunLedgerLive = Layer.scoped(
 
     const wake = yield* Queue.sliding<void>(1)
     const remote = yield* PubSub.unbounded<StatusChange>()
-    yield* notifications(config.databaseUrl, channel).pipe(
+    yield* notifications(databaseUrl, channel).pipe(
       Stream.runForEach((payload) => {
         const [status, id] = payload.split(":", 2)
         const change =
@@ -85,7 +87,7 @@ export const PgRunLedgerLive = Layer.scoped(
         const [counts] = yield* sql<{ unfinished: number; soonest_end_at: number | null }>`
           SELECT count(*) AS unfinished, min(ends_at) FILTER (WHERE status = 'IN_PROGRESS') AS soonest_end_at
           FROM runs WHERE status <> 'FINISHED'`
-        if (counts!.unfinished >= config.maxConcurrentRuns + config.maxPendingRuns) {
+        if (counts!.unfinished >= config.maxUnfinishedRuns) {
           return yield* new QueueIsFull({ soonestEndAt: counts!.soonest_end_at })
         }
         if (!(yield* store.insert(run, key))) return { _tag: "KeyTaken" } as const

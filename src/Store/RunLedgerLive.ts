@@ -4,7 +4,8 @@ import { type ConfigError, Effect, Layer } from "effect"
 import type { StorageUnavailable } from "../Domain/Errors.js"
 import type { RunLedger } from "../Runs/RunLedger.js"
 import type { RunStore } from "./RunStore.js"
-import { AppConfig } from "../Config.js"
+import type { EngineConfig } from "../Runs/EngineConfig.js"
+import { DatabaseConfig } from "./DatabaseConfig.js"
 import { LocalRunLedgerLive } from "../Runs/LocalRunLedger.js"
 import { PgRunLedgerLive } from "./PgRunLedger.js"
 import { databaseKind, ReplicaConfigFromEnv } from "./StoreConfig.js"
@@ -12,8 +13,12 @@ import { databaseKind, ReplicaConfigFromEnv } from "./StoreConfig.js"
 /** The ledger DATABASE_URL calls for: one process on SQLite, shared by replicas on PostgreSQL. */
 export const RunLedgerLive = Layer.unwrapEffect(
   Effect.map(
-    AppConfig,
-    ({ databaseUrl }): Layer.Layer<RunLedger, StorageUnavailable | SqlError | ConfigError.ConfigError, AppConfig | RunStore | SqlClient.SqlClient> =>
+    DatabaseConfig,
+    ({ databaseUrl }): Layer.Layer<
+      RunLedger,
+      StorageUnavailable | SqlError | ConfigError.ConfigError,
+      EngineConfig | DatabaseConfig | RunStore | SqlClient.SqlClient
+    > =>
       databaseKind(databaseUrl) === "postgres" ? PgRunLedgerLive.pipe(Layer.provide(ReplicaConfigFromEnv)) : LocalRunLedgerLive
   )
 )

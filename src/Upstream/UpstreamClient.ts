@@ -1,6 +1,6 @@
 import { Context, Effect, Either, Layer, Schema } from "effect"
 import { Pool } from "undici"
-import { AppConfig } from "../Config.js"
+import { UpstreamConfig } from "./UpstreamConfig.js"
 import type { RunId } from "../Domain/RunId.js"
 import { AttemptFailed } from "./AttemptFailed.js"
 
@@ -11,7 +11,11 @@ const Int32 = Schema.Int.pipe(Schema.between(-2_147_483_648, 2_147_483_647))
 const UpstreamAnswer = Schema.Struct({ value: Int32 })
 const decodeAnswer = Schema.decodeUnknownEither(UpstreamAnswer)
 
-const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"])
+/** undici's codes for a request that ran out of time (ours: the per-attempt timeout). */
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"])
+
+/** The path every request to the upstream goes to: its URL's path, as a directory. */
+export const upstreamPath = (target: URL): string => (target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`)
 
 const failedStatus = (status: number): AttemptFailed =>
   status === 429 || status === 500 || status === 504
@@ -37,15 +41,15 @@ const parseValue = (text: string): Either.Either<number, AttemptFailed> => {
  */
 export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-runs/UpstreamClient", {
   scoped: Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* UpstreamConfig
     const target = yield* UpstreamTarget
-    const path = target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`
+    const path = upstreamPath(target)
     const pool = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
           new Pool(target.origin, {
             // Connections open lazily: room for every permit the limit may give, and a few to spare.
-            connections: (config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency) + 4,
+            connections: config.maxInFlight + 4,
             pipelining: 1,
             keepAliveTimeout: 10_000,
             headersTimeout: config.upstreamTimeoutMs,

@@ -1,5 +1,5 @@
 import { Clock, Duration, Effect, Exit, Option, Schedule } from "effect"
-import { AppConfig } from "../Config.js"
+import { UpstreamConfig } from "./UpstreamConfig.js"
 import { EngineObserver } from "../Observability/EngineObserver.js"
 import { LimitStore } from "../Store/LimitStore.js"
 import { AdaptiveLimit, type LimitSnapshot } from "./AdaptiveLimit.js"
@@ -23,7 +23,7 @@ const FIXED_LIMIT_REJECTION_PAUSE_MS = 1
  */
 export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-runs/UpstreamLimiter", {
   scoped: Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* UpstreamConfig
     const store = yield* LimitStore
     const upstream = (yield* UpstreamTarget).href
     const clock = yield* Effect.clock
@@ -33,7 +33,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     const limit = new AdaptiveLimit({
       initial: config.upstreamConcurrency === "auto" ? Option.getOrElse(learned, () => config.upstreamInitialConcurrency) : config.upstreamConcurrency,
       min: 1,
-      max: config.upstreamConcurrency === "auto" ? config.upstreamMaxConcurrency : config.upstreamConcurrency,
+      max: config.maxInFlight,
       learned: Option.isSome(learned)
     })
     const slots = new FairSlots(limit.permits)

@@ -1,5 +1,5 @@
 import { Config, Effect, Layer, Option } from "effect"
-import { AppConfig } from "../Config.js"
+import { UpstreamConfig } from "./UpstreamConfig.js"
 import { simulatorSettingsConfig } from "../Simulator/Settings.js"
 import { startSimulator } from "../Simulator/SimulatorServer.js"
 import { UpstreamTarget } from "./UpstreamClient.js"
@@ -8,7 +8,7 @@ import { UpstreamTarget } from "./UpstreamClient.js"
 export const UpstreamTargetLive = Layer.scoped(
   UpstreamTarget,
   Effect.gen(function* () {
-    const config = yield* AppConfig
+    const config = yield* UpstreamConfig
     if (Option.isSome(config.faultyServerUrl)) return config.faultyServerUrl.value
     const settings = yield* simulatorSettingsConfig
     // The bundled simulator takes a free port unless SIM_PORT asks for one.

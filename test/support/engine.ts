@@ -1,14 +1,8 @@
 import { type Effect, Layer } from "effect"
+import { engineOn, upstreamOf } from "../../src/App.js"
 import { AppConfig, type AppConfigShape } from "../../src/Config.js"
 import type { RunId } from "../../src/Domain/RunId.js"
-import { Runs } from "../../src/Runs/Runs.js"
-import { DatabaseLive } from "../../src/Store/Database.js"
-import { SqlRunStoreLive } from "../../src/Store/SqlRunStore.js"
 import type { AttemptFailed } from "../../src/Upstream/AttemptFailed.js"
-import { UpstreamClient } from "../../src/Upstream/UpstreamClient.js"
-import { UpstreamLimiter } from "../../src/Upstream/UpstreamLimiter.js"
-import { SqlLimitStoreLive } from "../../src/Store/LimitStore.js"
-import { UpstreamTarget } from "../../src/Upstream/UpstreamClient.js"
 import { testConfig } from "./config.js"
 
 /**
@@ -19,11 +13,6 @@ export const engineWith = (
   attempt: (runId: RunId, signal: AbortSignal) => Effect.Effect<number, AttemptFailed>,
   overrides: Partial<AppConfigShape> = {}
 ) =>
-  Runs.Default.pipe(
-    Layer.provide(UpstreamClient.fromAttempt(attempt)),
-    Layer.provideMerge(UpstreamLimiter.Default),
-    Layer.provide(Layer.succeed(UpstreamTarget, new URL("http://upstream.test/"))),
-    Layer.provide([SqlRunStoreLive, SqlLimitStoreLive]),
-    Layer.provide(DatabaseLive),
+  engineOn(upstreamOf(attempt, new URL("http://upstream.test/"))).pipe(
     Layer.provideMerge(AppConfig.layer(testConfig(overrides)))
   )

@@ -1,15 +1,16 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Clock, Duration, Effect } from "effect"
 import { Api } from "../Api.js"
-import { Health, NotReady, Ready, ServiceStats, Throughput, VersionInfo } from "../Domain/Operations.js"
+import { Health, NotReady, Ready, Throughput, VersionInfo } from "../Domain/System.js"
 import { BuildInfo } from "../Observability/BuildInfo.js"
-import { ATTEMPT_OUTCOMES, Metrics, METRICS_CONTENT_TYPE } from "../Observability/Metrics.js"
+import { Metrics, METRICS_CONTENT_TYPE } from "../Observability/Metrics.js"
 import { Readiness } from "../Observability/Readiness.js"
+import { serviceStats } from "../Observability/ServiceStats.js"
 import { SAMPLE_INTERVAL, ThroughputHistory } from "../Observability/ThroughputHistory.js"
 import { Runs } from "../Runs/Runs.js"
 import { UpstreamLimiter } from "../Upstream/UpstreamLimiter.js"
 
-export const OperationsHttpLive = HttpApiBuilder.group(Api, "system", (handlers) =>
+export const SystemHttpLive = HttpApiBuilder.group(Api, "system", (handlers) =>
   Effect.gen(function* () {
     const runs = yield* Runs
     const limiter = yield* UpstreamLimiter
@@ -17,31 +18,6 @@ export const OperationsHttpLive = HttpApiBuilder.group(Api, "system", (handlers)
     const readiness = yield* Readiness
     const build = yield* BuildInfo
     const history = yield* ThroughputHistory
-
-    const stats = Effect.map(runs.totals, (totals) => {
-      const upstream = metrics.upstreamTotals()
-      const { abandoned, ...ended } = upstream.attempts
-      const endedCount = Object.values(ended).reduce((sum, count) => sum + count, 0)
-      const { PENDING, IN_PROGRESS, FINISHED } = totals.byStatus
-      return new ServiceStats({
-        runs: {
-          PENDING: PENDING.runs,
-          IN_PROGRESS: IN_PROGRESS.runs,
-          FINISHED: FINISHED.runs,
-          total: PENDING.runs + IN_PROGRESS.runs + FINISHED.runs
-        },
-        successful_responses_count: PENDING.successes + IN_PROGRESS.successes + FINISHED.successes,
-        finished_runs_mean_successes_per_second: totals.finishedMeanSuccessesPerSecond,
-        upstream: {
-          since: new Date(build.startedAt),
-          attempts: endedCount + abandoned,
-          attempts_by_outcome: Object.fromEntries(ATTEMPT_OUTCOMES.map((outcome) => [outcome, upstream.attempts[outcome]])),
-          successes: upstream.successes,
-          late_responses: upstream.lateResponses,
-          success_share: endedCount === 0 ? null : upstream.attempts["200"] / endedCount
-        }
-      })
-    })
 
     return handlers
       .handle("health", () => Effect.succeed(new Health({ status: "ok" })))
@@ -67,7 +43,7 @@ export const OperationsHttpLive = HttpApiBuilder.group(Api, "system", (handlers)
             })
         )
       )
-      .handle("stats", () => stats)
+      .handle("stats", () => Effect.map(runs.totals, (totals) => serviceStats(totals, metrics.upstreamTotals(), build.startedAt)))
       .handle("throughput", ({ urlParams }) =>
         Effect.map(
           Clock.currentTimeMillis,

@@ -18,7 +18,7 @@ const headCommit = () => {
   }
 }
 
-describe("operations endpoints", () => {
+describe("system endpoints", () => {
   it.live("GET /version names the build, the runtimes and the uptime", () =>
     Effect.gen(function* () {
       const { base } = yield* stack()
