@@ -1,6 +1,7 @@
 import { hostname } from "node:os"
 import { randomBytes } from "node:crypto"
 import { Config, ConfigError, Context, Either, Layer } from "effect"
+import { integerSetting } from "../Settings.js"
 
 /** Which database DATABASE_URL names: a SQLite file (one process) or PostgreSQL (several replicas). */
 export type DatabaseKind = "sqlite" | "postgres"
@@ -25,26 +26,14 @@ export class ReplicaConfig extends Context.Tag("faulty-runs/ReplicaConfig")<Repl
   static layer = (settings: ReplicaSettings) => Layer.succeed(ReplicaConfig, settings)
 }
 
-const whole = (name: string, fallback: number, min: number, max: number) =>
-  Config.string(name).pipe(
-    Config.withDefault(String(fallback)),
-    Config.mapOrFail((raw) => {
-      const text = raw.trim()
-      const value = Number(text)
-      return /^\d+$/.test(text) && value >= min && value <= max
-        ? Either.right(value)
-        : Either.left(ConfigError.InvalidData([], `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`))
-    })
-  )
-
 export const defaultReplicaId = () => `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`
 
 export const replicaConfig: Config.Config<ReplicaSettings> = Config.all({
   replicaId: Config.string("REPLICA_ID").pipe(Config.withDefault(""), Config.map((raw) => raw.trim() || defaultReplicaId())),
-  leaseMs: whole("LEASE_MS", 5_000, 500, 600_000),
-  renewEveryMs: whole("LEASE_RENEW_MS", 1_000, 50, 60_000),
-  pollMs: whole("DISPATCH_POLL_MS", 3_000, 100, 600_000),
-  maxLeaseLosses: whole("MAX_LEASE_LOSSES", 3, 0, 1_000)
+  leaseMs: integerSetting("LEASE_MS", 5_000, 500, 600_000),
+  renewEveryMs: integerSetting("LEASE_RENEW_MS", 1_000, 50, 60_000),
+  pollMs: integerSetting("DISPATCH_POLL_MS", 3_000, 100, 600_000),
+  maxLeaseLosses: integerSetting("MAX_LEASE_LOSSES", 3, 0, 1_000)
 }).pipe(
   Config.mapOrFail((settings) =>
     settings.renewEveryMs * 2 <= settings.leaseMs
