@@ -40,15 +40,22 @@ const EngineObserverLive = Layer.effect(
   Effect.map(Metrics, (metrics) => metrics.observer)
 )
 
+const ObservabilityLive = Layer.merge(Metrics.Default, BuildInfo.Default)
+
 /** The engine reporting to the service's metrics, with readiness and the throughput history beside it. */
 const ObservedEngineLive = Layer.mergeAll(Readiness.Default, ThroughputHistory.Default).pipe(
   Layer.provideMerge(EngineLive),
   Layer.provide(EngineObserverLive),
-  Layer.provideMerge(Layer.merge(Metrics.Default, BuildInfo.Default))
+  Layer.provideMerge(ObservabilityLive)
 )
 
 /**
  * The whole service: HTTP API → run engine → upstream and store. Needs the configuration (AppConfig.layer); exposes the
  * HttpServer so that callers can read its address.
  */
-export const AppLive = HttpAppLive.pipe(Layer.provide(ObservedEngineLive), Layer.provideMerge(NodeServerLive))
+export const AppLive = HttpAppLive.pipe(
+  Layer.provide(ObservedEngineLive),
+  Layer.provideMerge(NodeServerLive),
+  // The same layer value as above, so one Metrics instance: the server counts the answers it writes itself.
+  Layer.provide(ObservabilityLive)
+)

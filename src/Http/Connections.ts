@@ -2,7 +2,9 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
 import { describeValue } from "../Domain/Describe.js"
 import { BadRequest, ExpectationFailed, HeadersTooLarge, RequestTimeout } from "../Domain/Errors.js"
-import { errorBody, rawErrorAnswer } from "./ErrorResponse.js"
+import { errorBody, rawErrorAnswer, statusOf } from "./ErrorResponse.js"
+import { pathOf } from "./RequestTarget.js"
+import { routeTemplateFor } from "./Routes.js"
 
 /**
  * HTTP/1.1 connection bookkeeping that the request handlers cannot see on their own. Node parses
@@ -78,11 +80,17 @@ const parseErrorAnswer = (error: NodeJS.ErrnoException & { reason?: string }) =>
 /** The response Node is writing on the socket, if any (the same internal field its own clientError handler reads). */
 const pendingAnswer = (socket: Duplex) => (socket as { _httpMessage?: { headersSent: boolean } })._httpMessage
 
+/** Counts an answer written here, outside the HTTP app (which counts its own): method, route template, status. */
+export type CountAnswer = (method: string, route: string, status: number) => void
+
+/** The route label of an answer to bytes Node could not parse as a request. */
+export const UNPARSED_ROUTE = "(unparsed)"
+
 /**
  * Registers every request's turn on its connection (before the HTTP app's own listener, so in
  * arrival order), and answers what Node's parser refuses in JSON instead of its bare 400.
  */
-export const trackConnections = (server: Server): void => {
+export const trackConnections = (server: Server, countAnswer: CountAnswer = () => {}): void => {
   server.on("request", registerTurn)
   // Node's own answer to an Expect it cannot meet is an empty 417.
   server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
@@ -90,6 +98,7 @@ export const trackConnections = (server: Server): void => {
     turns.get(request)!.decide(true)
     const body = errorBody(new ExpectationFailed({ message: `cannot meet Expect: ${describeValue(request.headers.expect)}; only 100-continue is supported` }))
     response.writeHead(417, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body)
+    countAnswer(request.method ?? "", routeTemplateFor(request.method ?? "", pathOf(request.url ?? "/")), 417)
   })
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Bytes after a request that closes the connection: that request is answered, the rest is not read.
@@ -99,7 +108,9 @@ export const trackConnections = (server: Server): void => {
       socket.destroy()
       return
     }
-    socket.end(rawErrorAnswer(parseErrorAnswer(error)))
+    const answer = parseErrorAnswer(error)
+    socket.end(rawErrorAnswer(answer))
+    countAnswer("UNKNOWN", UNPARSED_ROUTE, statusOf(answer))
   })
 }
 

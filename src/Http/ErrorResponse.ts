@@ -33,7 +33,7 @@ const encodeHttpError = Schema.encodeSync(HttpError)
 
 const statusOfTag = new Map<string, number>(httpErrors.map((error) => [error._tag, HttpApiSchema.getStatusErrorAST(error.ast)]))
 /** An error's status, as its schema's HttpApiSchema annotation declares it (Domain/Errors). */
-const statusOf = (error: HttpError): number => statusOfTag.get(error._tag)!
+export const statusOf = (error: HttpError): number => statusOfTag.get(error._tag)!
 
 /** Errors after which the connection is closed: what follows on it cannot be trusted to be a request. */
 const closesConnection: ReadonlySet<HttpError["_tag"]> = new Set(["PayloadTooLarge", "RequestTimeout", "HeadersTooLarge"])

@@ -3,6 +3,7 @@ import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Api } from "../Api.js"
+import { Metrics } from "../Observability/Metrics.js"
 import { ApiDocsLive } from "./ApiDocs.js"
 import { closeServerWithin, trackConnections } from "./Connections.js"
 import { DashboardLive } from "./Dashboard/DashboardHttp.js"
@@ -42,7 +43,8 @@ export const NodeServerLive = Layer.scoped(
       // Node answers a missing Host with an empty 400; the guard answers it in JSON.
       requireHostHeader: false
     })
-    trackConnections(server)
+    const metrics = yield* Metrics
+    trackConnections(server, metrics.countHttpRequest)
     const httpServer = yield* NodeHttpServer.make(() => server, { port: config.port, host: config.host })
     // Added after make's own finalizer, so it runs first: make's server.close would wait on every client.
     yield* Effect.addFinalizer(() => Effect.promise(() => closeServerWithin(server, SHUTDOWN_CONNECTION_GRACE_MS)))

@@ -126,7 +126,7 @@ describe("hostile requests", () => {
       expect(countRows(databaseUrl)).toBe(4)
     }).pipe(Effect.scoped))
 
-  it.live("a valid POST followed by a stray byte is not executed; the parse error is answered in JSON", () =>
+  it.live("a valid POST followed by a stray byte is not executed; the parse error is answered in JSON and counted in /metrics", () =>
     Effect.gen(function* () {
       const databaseUrl = tempDatabase()
       const { base } = yield* stack({ databaseUrl })
@@ -137,6 +137,13 @@ describe("hostile requests", () => {
       expect(countRows(databaseUrl)).toBe(0)
       const list = yield* request(new URL("/runs", base))
       expect(list.json.runs).toEqual([])
+      // Answered by the server itself, outside the HTTP app, and counted all the same: the 400 of the
+      // bytes Node refused, and a 417 for an Expect it cannot meet.
+      const expectation = yield* rawExchange(base, rawRequest("POST", "/runs", { headers: [...json, "Expect: 200-ok", "Connection: close"], body: "" }))
+      expect(expectation.responses.map((response) => response.status)).toEqual([417])
+      const metrics = parseExposition((yield* request(new URL("/metrics", base))).text)
+      expect(metrics.total("faulty_runs_http_requests_total", { route: "(unparsed)", status: "400" })).toBe(1)
+      expect(metrics.total("faulty_runs_http_requests_total", { route: "/runs", status: "417" })).toBe(1)
     }).pipe(Effect.scoped))
 
   it.live("HEAD works wherever GET does, with GET's status and headers and no body", () =>
