@@ -36,8 +36,14 @@ export const startSimulator = (scenario: Scenario) =>
  * The service as a fresh process, built, as `npm start` runs it (`npm run bench` builds dist/ first
  * when it is stale): the one place that says how it is started.
  */
-export const startService = (upstream: URL, settings: Record<string, string> = {}, cpus: string | undefined = SERVICE_CORE) =>
+export const startService = (
+  upstream: URL,
+  settings: Record<string, string> = {},
+  cpus: string | undefined = SERVICE_CORE,
+  nodeOptions: ReadonlyArray<string> = []
+) =>
   startNodeProcess({
+    nodeOptions,
     entry: "dist/main.mjs",
     env: {
       PORT: "0",

@@ -8,7 +8,7 @@ import { spanSince } from "../Observability/Tracing.js"
 import type { RunCounters } from "../Store/RunStore.js"
 import { type Lease, RunLedger } from "./RunLedger.js"
 import type { AttemptFailed } from "../Upstream/AttemptFailed.js"
-import { retryPolicy } from "../Upstream/RetryPolicy.js"
+import { pauseBeforeRetry } from "../Upstream/RetryPolicy.js"
 import { UpstreamClient } from "../Upstream/UpstreamClient.js"
 import { UpstreamLimiter } from "../Upstream/UpstreamLimiter.js"
 import { LiveCounters } from "./LiveCounters.js"
@@ -61,7 +61,6 @@ export const executeRun = (lease: Lease, executing: ExecutingRuns) =>
     if (!started) yield* spanSince("run.queue_wait", admitted.createdAt)
     // The run span carries the counts (no span per upstream attempt: thousands a second).
     let attempts = 0
-    const countAttempt = Effect.sync(() => void attempts++)
     const runSpan = yield* Effect.currentSpan.pipe(Effect.option)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() =>
@@ -80,31 +79,15 @@ export const executeRun = (lease: Lease, executing: ExecutingRuns) =>
     // Aborted when the window closes (deadline or shutdown): every request still in flight is abandoned.
     const inFlight = new AbortController()
     setMaxListeners(0, inFlight.signal)
-    const send = upstream.attempt(run.id, inFlight.signal).pipe(Effect.ensuring(countAttempt))
-    // Checked at every send, retries and waits for a slot included: a replica resumed after a stall
-    // must not send one more request for a run whose lease may have passed to another.
+    // The clock is read directly on the hot path (it is the test's clock under TestClock): an
+    // Effect per read would cost more than the read.
+    const clock = yield* Effect.clock
+    const send = upstream.attempt(run.id, inFlight.signal)
+    // Checked at every send, waits for a slot included: a replica resumed after a stall must not
+    // send one more request for a run whose lease may have passed to another.
     const sendWhileHeld =
-      ledger.renewEveryMs === null ? send : Effect.flatMap(Clock.currentTimeMillis, (now) => (keeper.holds(now) ? send : Effect.never))
-    const attempt = limiter.withSlot(run.id, sendWhileHeld).pipe(Effect.retry(retryPolicy))
-    const countIfInTime = (value: number) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        if (now < endsAt) {
-          counters.add(value)
-          observer.successCounted()
-        } else {
-          observer.lateResponseDropped()
-        }
-      })
-    const collectOne = Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      if (now >= endsAt) return Effect.never
-      if (!keeper.holds(now)) {
-        keeper.lose("its lease lapsed before it could be renewed", false)
-        return Effect.never
-      }
-      // An answer is unlikely to arrive in time: leave the slots to runs that can use them.
-      if (endsAt - now < limiter.roundTripMs() && limiter.othersWaiting(run.id)) return Effect.never
-      return Effect.flatMap(attempt, countIfInTime)
-    })
+      ledger.renewEveryMs === null ? send : Effect.suspend(() => (keeper.holds(clock.unsafeCurrentTimeMillis()) ? send : Effect.never))
+    const attemptInSlot = limiter.withSlot(run.id, sendWhileHeld)
     // Workers follow the limiter's permits: one per permit, started when the limit grows and
     // leaving when it shrinks. Idle extra workers would each wait a long time for a slot, and
     // every hand-over of a slot to another fiber of the same run is a detour before the next send.
@@ -115,17 +98,47 @@ export const executeRun = (lease: Lease, executing: ExecutingRuns) =>
         workers += 1
         return FiberSet.run(workerSet, worker)
       })
-      // Not Effect.forever: it yields to the scheduler after every round, which puts the worker
-      // behind every other ready fiber before it may send again (a longer refill gap). Every round
-      // waits on the network anyway, and the runtime still yields after a run of operations.
+      // One attempt after another, each a handful of Effect operations built once per run (an
+      // Effect.retry and Clock reads per attempt made up most of its cost). Not Effect.forever:
+      // it yields to the scheduler after every round, which puts the worker behind every other
+      // ready fiber before it may send again (a longer refill gap). Every round waits on the
+      // network anyway, and the runtime still yields after a run of operations.
       const worker: Effect.Effect<void, AttemptFailed> = Effect.suspend(() => {
         const wanted = limiter.permits()
         if (workers > wanted) {
           workers -= 1
           return Effect.void
         }
-        const round = Effect.zipRight(collectOne, worker)
-        return workers < wanted ? Effect.zipRight(spawn, round) : round
+        const now = clock.unsafeCurrentTimeMillis()
+        if (now >= endsAt) return Effect.never
+        if (!keeper.holds(now)) {
+          keeper.lose("its lease lapsed before it could be renewed", false)
+          return Effect.never
+        }
+        // An answer is unlikely to arrive in time: leave the slots to runs that can use them.
+        if (endsAt - now < limiter.roundTripMs() && limiter.othersWaiting(run.id)) return Effect.never
+        return workers < wanted ? Effect.zipRight(spawn, attemptAndCount) : attemptAndCount
+      })
+      const attemptAndCount: Effect.Effect<void, AttemptFailed> = Effect.matchCauseEffect(attemptInSlot, {
+        // A value is counted only if it arrived before the deadline.
+        onSuccess: (value) => {
+          attempts += 1
+          if (clock.unsafeCurrentTimeMillis() < endsAt) {
+            counters.add(value)
+            observer.successCounted()
+          } else {
+            observer.lateResponseDropped()
+          }
+          return worker
+        },
+        // A failed attempt is retried after its pause without the round's checks, as the
+        // Effect.retry that this replaced did: the limiter's replay stays exactly as it was.
+        onFailure: (cause) => {
+          attempts += 1
+          if (cause._tag !== "Fail") return Effect.failCause(cause)
+          const pause = pauseBeforeRetry(cause.error)
+          return pause === 0 ? attemptAndCount : Effect.zipRight(Effect.sleep(Duration.millis(pause)), attemptAndCount)
+        }
       })
       yield* spawn
       return yield* FiberSet.join(workerSet)
