@@ -18,7 +18,17 @@ import { loadavg } from "node:os"
 import { join } from "node:path"
 import { connectInspector, inspectorUrl } from "./inspector.js"
 import { fetchLedger } from "./ledger.js"
-import { awaitCount, pinSelf, postRun, processCpuMs, resetSimulator, SERVICE_CORE, startService, startSimulator } from "./processes.js"
+import {
+  awaitCount,
+  pinSelf,
+  postRun,
+  processCpuMs,
+  resetSimulator,
+  SERVICE_CORE,
+  startBusyProcess,
+  startService,
+  startSimulator
+} from "./processes.js"
 import { scenarios } from "./scenarios.js"
 
 const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1]
@@ -87,10 +97,13 @@ try {
     const cpuBefore = processCpuMs(service.child.pid!)
     const allocatedBefore = allocatedMb
     const collectionsBefore = collections
+    // A `busy` scenario spins a process on the service's core for the whole round.
+    const busy = scenario.busy === true ? await startBusyProcess() : undefined
     await startProfile()
     const ids = await Promise.all(Array.from({ length: scenario.runs ?? 1 }, () => postRun(service.ready, scenario.seconds)))
     const counts = await Promise.all(ids.map((id) => awaitCount(service.ready, id)))
     const cpuMs = processCpuMs(service.child.pid!) - cpuBefore
+    await busy?.stop()
     await stopProfile(round)
     const ledgers = await Promise.all(ids.map((id) => fetchLedger(simulator.ready, id)))
     const successes = counts.reduce((a, b) => a + b, 0)

@@ -44,7 +44,8 @@ export const startService = (
 ) =>
   startNodeProcess({
     nodeOptions,
-    entry: "dist/main.mjs",
+    // for A/B measurements: another build of the service, e.g. BENCH_SERVICE_ENTRY=dist-base/main.mjs
+    entry: process.env["BENCH_SERVICE_ENTRY"] ?? "dist/main.mjs",
     env: {
       PORT: "0",
       HOST: "127.0.0.1",
