@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from "node:net"
 import { Effect } from "effect"
 import { stringifyExact } from "../Domain/ExactJson.js"
 import { Ledger, type LedgerEntry } from "./Ledger.js"
-import { seededRandom } from "./Random.js"
+import { latencySampler, seededRandom } from "./Random.js"
 import type { SimulatorSettings } from "./Settings.js"
 
 // The exact bodies of SPEC §1.
@@ -42,15 +42,10 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
     return limit
   }
 
-  // A standard normal sample (Box-Muller) for lognormal latencies.
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-  const sigma = settings.latencyMs > 0 ? Math.sqrt(Math.log(1 + (settings.jitterMs / settings.latencyMs) ** 2)) : 0
-  const sampleLatency = (mean: number) => {
-    if (settings.latencyDistribution === "lognormal" && mean > 0) {
-      return Math.exp(Math.log(mean) - (sigma * sigma) / 2 + sigma * normal())
-    }
-    return Math.max(0, mean + (random() * 2 - 1) * settings.jitterMs)
-  }
+  const sampleLatency = latencySampler(
+    { distribution: settings.latencyDistribution, latencyMs: settings.latencyMs, jitterMs: settings.jitterMs },
+    random
+  )
 
   // Limit by open connections: the first C connections are served, the others answered 429.
   const servedConnections = new Set<Socket>()
