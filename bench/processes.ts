@@ -36,9 +36,16 @@ export const startSimulator = (scenario: Scenario) =>
  * The service as a fresh process, built, as `npm start` runs it (`npm run bench` builds dist/ first
  * when it is stale): the one place that says how it is started.
  */
-export const startService = (upstream: URL, settings: Record<string, string> = {}, cpus: string | undefined = SERVICE_CORE) =>
+export const startService = (
+  upstream: URL,
+  settings: Record<string, string> = {},
+  cpus: string | undefined = SERVICE_CORE,
+  nodeOptions: ReadonlyArray<string> = []
+) =>
   startNodeProcess({
-    entry: "dist/main.mjs",
+    nodeOptions,
+    // for A/B measurements: another build of the service, e.g. BENCH_SERVICE_ENTRY=dist-base/main.mjs
+    entry: process.env["BENCH_SERVICE_ENTRY"] ?? "dist/main.mjs",
     env: {
       PORT: "0",
       HOST: "127.0.0.1",

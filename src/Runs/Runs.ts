@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, FiberSet, Option, Stream } from "effect"
+import { Clock, Duration, Effect, FiberSet, Layer, Option, Stream } from "effect"
 import { IdempotencyKeyReused, RunNotFound, type StorageUnavailable, TooManyRuns } from "../Domain/Errors.js"
 import { IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from "../Domain/Idempotency.js"
 import type { CreateRun, Run, RunStatus } from "../Domain/Run.js"
@@ -9,7 +9,7 @@ import { RunLedgerLive } from "../Store/RunLedgerLive.js"
 import { RunStore, type RunTotals } from "../Store/RunStore.js"
 import { EngineConfig } from "./EngineConfig.js"
 import { makeRunChanges } from "./RunChanges.js"
-import { executeRun, type ExecutingRun } from "./RunExecution.js"
+import { type ExecutingRun, RunExecutor } from "./RunExecutor.js"
 import { type Lease, RunLedger } from "./RunLedger.js"
 
 export interface Created {
@@ -37,13 +37,14 @@ export interface RunsPage {
  * admission and the FIFO order, for one process or for all replicas together.
  */
 export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
-  dependencies: [RunLedgerLive],
+  // The executor shares the one ledger with the engine.
+  dependencies: [RunExecutor.Default.pipe(Layer.provideMerge(RunLedgerLive))],
   scoped: Effect.gen(function* () {
     const config = yield* EngineConfig
     const store = yield* RunStore
     const ledger = yield* RunLedger
     const observer = yield* EngineObserver
-    const context = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof executeRun>>>()
+    const executor = yield* RunExecutor
     const newRunId = makeRunIdGenerator()
 
     const executing = new Map<RunId, ExecutingRun>()
@@ -64,7 +65,7 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     const admission = yield* Effect.makeSemaphore(1)
 
     const execute = (lease: Lease) =>
-      executeRun(lease, registry).pipe(
+      executor.execute(lease, registry).pipe(
         // Only a run that completed is FINISHED: one interrupted by a shutdown, or whose lease was
         // lost, stays IN_PROGRESS for whoever holds it next.
         Effect.tap((outcome) => {
@@ -74,7 +75,6 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
         }),
         Effect.asVoid,
         Effect.catchAllCause((cause) => Effect.logError("run failed", cause).pipe(Effect.annotateLogs({ runId: lease.run.id }))),
-        Effect.provide(context),
         Effect.ensuring(Effect.sync(() => ledger.ended(lease)).pipe(Effect.zipRight(runSlots.release(1))))
       )
 

@@ -1,22 +1,7 @@
 /**
- * Finds the upstream's unknown concurrency limit C from what its answers say. Pure state: the
- * caller reports each answer with the time (ms) and the facts it knows, and reads `permits`.
- *
- * - A 429 is the only congestion signal. 500/504 are random faults: they never move the limit.
- *   Round trips never move it either: a slow round trip is as often our own busy event loop as
- *   the upstream, and C is what a 429 says.
- * - Growth (two rules, the whole of it where a 429 comes back at once, i.e. costs nothing but its
- *   own round trip): on an accepted answer, while the limit was full and no 429 came for one round
- *   trip, the limit grows by one, so it doubles every round trip; on a 429, it becomes what we
- *   still have in flight (what the upstream held when it refused). A start, a C that rose and a
- *   learned limit that is now too low are all found the same way, in about a round trip.
- * - Where a 429 is expensive (it is held for a latency, or holds an upstream slot), growing blindly
- *   for a whole round trip would draw a round trip's worth of them: after the first 429 the limit
- *   grows by probes instead. After a few quiet round trips it grows by one; when that level holds
- *   for a round trip the next probe follows at once with a doubled step, and after two such
- *   successes C has clearly risen, so the doubling takes over again. A probe that draws a 429
- *   puts the limit back to the last level that held and doubles the wait before the next (up to
- *   16 round trips); its slot also pauses before it is used again (rejectionPauseMs).
+ * Finds the upstream's unknown concurrency limit C from what its answers say (how, and why:
+ * docs/LIMITER.md). Pure state on the per-answer path: the caller reports each answer with the
+ * time (ms) and the facts it knows, and reads `permits`.
  */
 export interface AdaptiveLimitOptions {
   readonly initial: number
@@ -62,63 +47,136 @@ const ACCEPTED_RTT_SAMPLES = 32
  */
 const MIN_PROBE_INTERVAL_MS = 50
 
-export class AdaptiveLimit {
-  private currentLimit: number
-  private phase: LimitPhase
-  private smoothedRtt = 0
-  /** The latest 429 round trips and accepted round trips (rings): how fast the upstream refuses. */
-  private readonly rejectionRtts: Array<number> = []
-  private nextRejectionRtt = 0
-  private readonly acceptedRtts: Array<number> = []
-  private nextAcceptedRtt = 0
+/** The latest `capacity` samples, oldest overwritten first. */
+class Ring {
+  private readonly samples: Array<number> = []
+  private next = 0
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.samples.length
+  }
+
+  add(sample: number): void {
+    this.samples[this.next] = sample
+    this.next = (this.next + 1) % this.capacity
+  }
+
+  /** The smallest sample (0 when there is none); a loop, as a spread would allocate on every 429. */
+  min(): number {
+    if (this.samples.length === 0) return 0
+    let least = this.samples[0]!
+    for (let index = 1; index < this.samples.length; index++) if (this.samples[index]! < least) least = this.samples[index]!
+    return least
+  }
+}
+
+/** What the round trips say: their pace, and how fast the upstream refuses and accepts. */
+interface RoundTrips {
+  /** Exponentially smoothed round trip of the accepted answers (ms; 0 before the first). */
+  smoothed: number
+  readonly rejected: Ring
+  readonly accepted: Ring
+}
+
+/** The 429s: what they cost, and when the last came. */
+interface Rejections {
   /** Decided at each 429 (it is read on every answer). */
-  private rejectionIsExpensive = false
-  private lastRejectionAt = Number.NEGATIVE_INFINITY
+  expensive: boolean
+  lastAt: number
+  count: number
+}
+
+/** The limit itself. */
+interface Level {
+  current: number
+  phase: LimitPhase
   /** The limit set by the latest 429, raised by every whole round trip that held above it. */
-  private heldLimit: number
-  private windowEndsAt = Number.NEGATIVE_INFINITY
-  private windowRejected = false
-  private windowSaturated = false
-  private windowAnswered = false
-  private windowLimit = 0
-  // Probing, where 429s are expensive.
+  held: number
+  decreases: number
+  lastDecreaseAt: number
+}
+
+/** The round trip under way: what happened in it decides at its end (advanceWindow). */
+interface RoundTripWindow {
+  endsAt: number
+  rejected: boolean
+  saturated: boolean
+  answered: boolean
+  /** The limit when it began. */
+  limit: number
+}
+
+/** Probing, where 429s are expensive. */
+interface Probe {
+  active: boolean
   /** The highest limit that a whole round trip ran at, fully used, without a 429. */
-  private lastGoodLimit: number | undefined = undefined
-  private lastDecreaseAt = Number.NEGATIVE_INFINITY
-  private quietWindows = 0
-  private probeStep = 1
-  private probeDelay = QUIET_WINDOWS_BEFORE_PROBE
-  private probing = false
-  private lastProbeAt = Number.NEGATIVE_INFINITY
+  lastGood: number | undefined
+  quietWindows: number
+  step: number
+  /** Quiet round trips before the next probe. */
+  delay: number
+  lastAt: number
   /** The limit before the probe in progress raised it. */
-  private probeBase = 0
-  private probeSuccesses = 0
-  private rejections = 0
-  private decreases = 0
+  base: number
+  /** Probes in a row that held. */
+  successes: number
+}
+
+export class AdaptiveLimit {
+  private readonly level: Level
+  private readonly roundTrips: RoundTrips = {
+    smoothed: 0,
+    rejected: new Ring(REJECTION_RTT_SAMPLES),
+    accepted: new Ring(ACCEPTED_RTT_SAMPLES)
+  }
+  private readonly rejections: Rejections = { expensive: false, lastAt: Number.NEGATIVE_INFINITY, count: 0 }
+  private readonly window: RoundTripWindow = {
+    endsAt: Number.NEGATIVE_INFINITY,
+    rejected: false,
+    saturated: false,
+    answered: false,
+    limit: 0
+  }
+  private readonly probe: Probe = {
+    active: false,
+    lastGood: undefined,
+    quietWindows: 0,
+    step: 1,
+    delay: QUIET_WINDOWS_BEFORE_PROBE,
+    lastAt: Number.NEGATIVE_INFINITY,
+    base: 0,
+    successes: 0
+  }
 
   constructor(private readonly options: AdaptiveLimitOptions) {
-    this.currentLimit = clamp(options.initial, options.min, options.max)
-    this.heldLimit = this.currentLimit
+    const initial = clamp(options.initial, options.min, options.max)
+    this.level = {
+      current: initial,
+      phase: options.learned ? "steady" : "start",
+      held: initial,
+      decreases: 0,
+      lastDecreaseAt: Number.NEGATIVE_INFINITY
+    }
     // The first round trip runs at the initial limit: a window that held at it proves that level, never 0.
-    this.windowLimit = this.currentLimit
-    this.phase = options.learned ? "steady" : "start"
+    this.window.limit = initial
   }
 
   get limit(): number {
-    return this.currentLimit
+    return this.level.current
   }
 
   /** The limit without a probe or a growth in progress: what has held, and what is worth remembering. */
   get settledLimit(): number {
-    if (this.probing) return Math.min(this.probeBase, this.currentLimit)
-    return this.phase === "start" ? this.currentLimit : Math.min(this.heldLimit, this.currentLimit)
+    if (this.probe.active) return Math.min(this.probe.base, this.level.current)
+    return this.level.phase === "start" ? this.level.current : Math.min(this.level.held, this.level.current)
   }
 
   /** Requests allowed in flight. */
   get permits(): number {
-    return this.currentLimit
+    return this.level.current
   }
-
 
   /**
    * How long a 429's slot stays taken before it is used again, where 429s are expensive: long
@@ -126,12 +184,13 @@ export class AdaptiveLimit {
    * the limit it sets is what is in flight, so nothing is sent until an answer frees a slot.
    */
   get rejectionPauseMs(): number {
-    return this.rejectionIsExpensive ? Math.max(1, this.smoothedRtt / 5, (12 * this.smoothedRtt) / this.currentLimit) : 0
+    const rtt = this.roundTrips.smoothed
+    return this.rejections.expensive ? Math.max(1, rtt / 5, (12 * rtt) / this.level.current) : 0
   }
 
   /** One round trip, the pace of every decision (at least a millisecond). */
   get roundTripMs(): number {
-    return Math.max(1, this.smoothedRtt)
+    return Math.max(1, this.roundTrips.smoothed)
   }
 
   /**
@@ -140,18 +199,13 @@ export class AdaptiveLimit {
    * was what held us back.
    */
   onAccepted(now: number, rttMs: number, limitWasFull: boolean): void {
-    this.smoothedRtt = this.smoothedRtt === 0 ? rttMs : this.smoothedRtt * 0.875 + rttMs * 0.125
-    this.acceptedRtts[this.nextAcceptedRtt] = rttMs
-    this.nextAcceptedRtt = (this.nextAcceptedRtt + 1) % ACCEPTED_RTT_SAMPLES
-    this.windowAnswered = true
-    if (limitWasFull) this.windowSaturated = true
+    const roundTrips = this.roundTrips
+    roundTrips.smoothed = roundTrips.smoothed === 0 ? rttMs : roundTrips.smoothed * 0.875 + rttMs * 0.125
+    roundTrips.accepted.add(rttMs)
+    this.window.answered = true
+    if (limitWasFull) this.window.saturated = true
     this.advanceWindow(now)
-    // Grow only when the limit is what we hit (an idle limit says nothing about C), and not within
-    // a round trip of a 429 (the upstream was full a moment ago).
-    const doubling = this.phase === "start" || !this.rejectionIsExpensive
-    if (doubling && limitWasFull && now - this.lastRejectionAt >= this.roundTripMs) {
-      this.currentLimit = Math.min(this.options.max, this.currentLimit + 1)
-    }
+    this.growOnAccepted(now, limitWasFull)
   }
 
   /**
@@ -159,113 +213,158 @@ export class AdaptiveLimit {
    * were in flight, and `inFlightAtAnswer` when it came back (itself included).
    */
   onRejected(now: number, rttMs: number, inFlightAtSend: number, inFlightAtAnswer: number): void {
-    this.rejections += 1
-    this.rejectionRtts[this.nextRejectionRtt] = rttMs
-    this.nextRejectionRtt = (this.nextRejectionRtt + 1) % REJECTION_RTT_SAMPLES
-    // Until a 429 and an accepted answer say otherwise, a 429 is taken to be cheap.
-    this.rejectionIsExpensive =
-      this.acceptedRtts.length > 0 && Math.min(...this.rejectionRtts) * CHEAP_REJECTION_RATIO >= Math.min(...this.acceptedRtts)
-    this.lastRejectionAt = now
+    this.rejections.count += 1
+    this.roundTrips.rejected.add(rttMs)
+    this.judgeRejectionCost()
+    this.rejections.lastAt = now
     this.advanceWindow(now)
-    this.windowRejected = true
-    const wasStarting = this.phase === "start"
-    this.phase = "steady"
-    if (!this.rejectionIsExpensive) {
-      // What the upstream held when it refused is what we still have in flight. Our count at the
-      // answer can fall short of it (answers read in one batch are refilled only after this), and
-      // the one at the send can exceed it (answers already on their way): a 429 that came straight
-      // back saw both moments at once, so the larger one is the better reading.
-      const estimate = clamp(Math.max(inFlightAtSend, inFlightAtAnswer) - 1, this.options.min, this.options.max)
-      if (estimate < this.currentLimit) {
-        this.currentLimit = estimate
-        this.decreases += 1
-      }
-      this.heldLimit = this.currentLimit
-      this.endProbe()
-      return
-    }
-    if (this.probing) this.probeDelay = Math.min(this.probeDelay * 2, MOST_QUIET_WINDOWS_BEFORE_PROBE)
-    this.endProbe()
-    // A burst of 429s within one round trip of a decrease is the same signal.
-    if (now - this.lastDecreaseAt < this.roundTripMs) return
-    // A held 429 says what the upstream held when it arrived: our other requests in flight at its send.
-    const estimate = clamp(inFlightAtSend - 1, this.options.min, this.options.max)
-    const probeFailed =
-      !wasStarting && this.lastGoodLimit !== undefined && this.lastGoodLimit < this.currentLimit && estimate >= this.lastGoodLimit - 1
-    const next = probeFailed ? Math.max(this.options.min, this.lastGoodLimit!) : estimate
-    if (next < this.currentLimit) {
-      this.currentLimit = next
-      this.decreases += 1
-      this.lastDecreaseAt = now
-      if (!probeFailed) this.lastGoodLimit = undefined
-    }
-    this.heldLimit = this.currentLimit
+    this.window.rejected = true
+    const wasStarting = this.level.phase === "start"
+    this.level.phase = "steady"
+    if (this.rejections.expensive) this.shrinkOnExpensiveRejection(now, inFlightAtSend, wasStarting)
+    else this.shrinkOnCheapRejection(inFlightAtSend, inFlightAtAnswer)
   }
 
   snapshot(): LimitSnapshot {
+    const { rejected, accepted } = this.roundTrips
     return {
-      limit: this.currentLimit,
+      limit: this.level.current,
       settledLimit: this.settledLimit,
       permits: this.permits,
-      phase: this.phase,
-      rejections429: this.rejectionRtts.length === 0 ? "unknown" : this.rejectionIsExpensive ? "expensive" : "cheap",
-      smoothedRttMs: this.smoothedRtt,
-      quickestRejectionMs: this.rejectionRtts.length === 0 ? 0 : Math.min(...this.rejectionRtts),
-      quickestAcceptedMs: this.acceptedRtts.length === 0 ? 0 : Math.min(...this.acceptedRtts),
-      rejections: this.rejections,
-      decreases: this.decreases
+      phase: this.level.phase,
+      rejections429: rejected.size === 0 ? "unknown" : this.rejections.expensive ? "expensive" : "cheap",
+      smoothedRttMs: this.roundTrips.smoothed,
+      quickestRejectionMs: rejected.min(),
+      quickestAcceptedMs: accepted.min(),
+      rejections: this.rejections.count,
+      decreases: this.level.decreases
     }
   }
 
-  private endProbe() {
-    this.probing = false
-    this.probeSuccesses = 0
-    this.quietWindows = 0
-    this.probeStep = 1
+  /**
+   * Grow only when the limit is what we hit (an idle limit says nothing about C), and not within
+   * a round trip of a 429 (the upstream was full a moment ago). Where 429s are expensive, growth
+   * after the start is the probes' job.
+   */
+  private growOnAccepted(now: number, limitWasFull: boolean): void {
+    const doubling = this.level.phase === "start" || !this.rejections.expensive
+    if (doubling && limitWasFull && now - this.rejections.lastAt >= this.roundTripMs) {
+      this.level.current = Math.min(this.options.max, this.level.current + 1)
+    }
   }
 
-  /** Closes the round-trip window when its time is up and decides what the window says. */
+  /** Until a 429 and an accepted answer say otherwise, a 429 is taken to be cheap. */
+  private judgeRejectionCost(): void {
+    const { rejected, accepted } = this.roundTrips
+    this.rejections.expensive = accepted.size > 0 && rejected.min() * CHEAP_REJECTION_RATIO >= accepted.min()
+  }
+
+  /**
+   * What the upstream held when it refused is what we still have in flight. Our count at the
+   * answer can fall short of it (answers read in one batch are refilled only after this), and the
+   * one at the send can exceed it (answers already on their way): a 429 that came straight back
+   * saw both moments at once, so the larger one is the better reading.
+   */
+  private shrinkOnCheapRejection(inFlightAtSend: number, inFlightAtAnswer: number): void {
+    const estimate = clamp(Math.max(inFlightAtSend, inFlightAtAnswer) - 1, this.options.min, this.options.max)
+    if (estimate < this.level.current) {
+      this.level.current = estimate
+      this.level.decreases += 1
+    }
+    this.level.held = this.level.current
+    this.endProbe()
+  }
+
+  /**
+   * A held 429 says what the upstream held when it arrived: our other requests in flight at its
+   * send. A probe that drew it goes back to the last level that held, and waits longer next time.
+   */
+  private shrinkOnExpensiveRejection(now: number, inFlightAtSend: number, wasStarting: boolean): void {
+    const probe = this.probe
+    if (probe.active) probe.delay = Math.min(probe.delay * 2, MOST_QUIET_WINDOWS_BEFORE_PROBE)
+    this.endProbe()
+    // A burst of 429s within one round trip of a decrease is the same signal.
+    if (now - this.level.lastDecreaseAt < this.roundTripMs) return
+    const estimate = clamp(inFlightAtSend - 1, this.options.min, this.options.max)
+    const probeFailed =
+      !wasStarting && probe.lastGood !== undefined && probe.lastGood < this.level.current && estimate >= probe.lastGood - 1
+    const next = probeFailed ? Math.max(this.options.min, probe.lastGood!) : estimate
+    if (next < this.level.current) {
+      this.level.current = next
+      this.level.decreases += 1
+      this.level.lastDecreaseAt = now
+      if (!probeFailed) probe.lastGood = undefined
+    }
+    this.level.held = this.level.current
+  }
+
+  private endProbe(): void {
+    this.probe.active = false
+    this.probe.successes = 0
+    this.probe.quietWindows = 0
+    this.probe.step = 1
+  }
+
+  /** Closes the round trip under way when its time is up, and decides what it says. */
   private advanceWindow(now: number): void {
-    if (now < this.windowEndsAt) return
-    const held = this.windowAnswered && this.windowSaturated && !this.windowRejected
-    if (held) {
-      // A whole round trip ran at this level, fully used, without a 429: it holds.
-      const level = Math.min(this.windowLimit, this.currentLimit)
-      if (level > this.heldLimit) this.heldLimit = level
-      if (this.lastGoodLimit === undefined || level > this.lastGoodLimit) this.lastGoodLimit = level
-    }
-    if (this.windowAnswered && this.phase === "steady" && this.rejectionIsExpensive) this.probeOnQuiet(now)
-    this.windowRejected = false
-    this.windowSaturated = false
-    this.windowAnswered = false
-    this.windowLimit = this.currentLimit
-    this.windowEndsAt = now + this.roundTripMs
+    if (now < this.window.endsAt) return
+    this.noteHeldLevel()
+    if (this.window.answered && this.level.phase === "steady" && this.rejections.expensive) this.probeOnQuiet(now)
+    this.startWindow(now)
+  }
+
+  /** A whole round trip ran at this level, fully used, without a 429: it holds. */
+  private noteHeldLevel(): void {
+    const window = this.window
+    if (!window.answered || !window.saturated || window.rejected) return
+    const level = Math.min(window.limit, this.level.current)
+    if (level > this.level.held) this.level.held = level
+    if (this.probe.lastGood === undefined || level > this.probe.lastGood) this.probe.lastGood = level
+  }
+
+  private startWindow(now: number): void {
+    const window = this.window
+    window.rejected = false
+    window.saturated = false
+    window.answered = false
+    window.limit = this.level.current
+    window.endsAt = now + this.roundTripMs
   }
 
   /** Where 429s are expensive: after quiet round trips, raise the limit a step at a time. */
   private probeOnQuiet(now: number): void {
-    if (this.windowRejected || now - this.lastDecreaseAt < this.roundTripMs) return
-    this.quietWindows += 1
-    if (this.probing && this.windowSaturated) {
-      // The probed level held for a whole round trip: probe again now, or double again.
-      this.probing = false
-      this.probeDelay = QUIET_WINDOWS_BEFORE_PROBE
-      this.probeSuccesses += 1
-      this.quietWindows = this.probeDelay + 1
-      if (this.probeSuccesses >= 2) {
-        this.phase = "start"
-        this.probeSuccesses = 0
-        this.probeStep = 1
-        return
-      }
-    }
-    if (!this.probing && this.quietWindows > this.probeDelay && now - this.lastProbeAt >= MIN_PROBE_INTERVAL_MS) {
-      this.probeBase = this.currentLimit
-      this.lastProbeAt = now
-      this.currentLimit = Math.min(this.options.max, this.currentLimit + this.probeStep)
-      this.probeStep *= 2
-      this.probing = true
-    }
+    if (this.window.rejected || now - this.level.lastDecreaseAt < this.roundTripMs) return
+    this.probe.quietWindows += 1
+    if (this.probe.active && this.window.saturated && this.confirmProbe()) return
+    this.startProbe(now)
+  }
+
+  /**
+   * The probed level held for a whole round trip: probe again now with a doubled step; after two
+   * such successes C has clearly risen, and the doubling of the start takes over (true).
+   */
+  private confirmProbe(): boolean {
+    const probe = this.probe
+    probe.active = false
+    probe.delay = QUIET_WINDOWS_BEFORE_PROBE
+    probe.successes += 1
+    probe.quietWindows = probe.delay + 1
+    if (probe.successes < 2) return false
+    this.level.phase = "start"
+    probe.successes = 0
+    probe.step = 1
+    return true
+  }
+
+  /** Enough quiet round trips, and not too soon after the last probe: raise the limit by the step. */
+  private startProbe(now: number): void {
+    const probe = this.probe
+    if (probe.active || probe.quietWindows <= probe.delay || now - probe.lastAt < MIN_PROBE_INTERVAL_MS) return
+    probe.base = this.level.current
+    probe.lastAt = now
+    this.level.current = Math.min(this.options.max, this.level.current + probe.step)
+    probe.step *= 2
+    probe.active = true
   }
 }
 

@@ -26,25 +26,38 @@ export class FairSlots {
   }
 
   withSlot<A, E, R>(key: string, use: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    const release = Effect.sync(() => this.release())
     return Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
-        if (this.inUse < this.limit && this.waiting.size === 0) {
-          this.inUse += 1
-          return restore(use).pipe(Effect.ensuring(Effect.sync(() => this.release())))
-        }
-        const waiter: Waiter = { granted: false, wake: () => {} }
-        return restore(
-          Effect.async<void>((resume) => {
-            ;(waiter as { wake: () => void }).wake = () => resume(Effect.void)
-            this.enqueue(key, waiter)
-          })
-        ).pipe(
-          // Interrupted while waiting: give the slot back if it was granted meanwhile.
-          Effect.onInterrupt(() => Effect.sync(() => (waiter.granted ? this.release() : this.forget(key, waiter)))),
-          Effect.zipRight(restore(use).pipe(Effect.ensuring(Effect.sync(() => this.release()))))
-        )
+        const used = restore(use).pipe(Effect.ensuring(release))
+        return this.tryTake() ? used : Effect.zipRight(restore(this.waitFor(key)), used)
       })
     )
+  }
+
+  /** Takes a free slot at once if there is one and nobody waits for one; the caller must `release` it. */
+  tryTake(): boolean {
+    if (this.inUse >= this.limit || this.waiting.size > 0) return false
+    this.inUse += 1
+    return true
+  }
+
+  /**
+   * Waits for this key's turn and takes the slot (the caller must `release` it). Run it
+   * interruptibly inside an uninterruptible region: interrupted while waiting, it gives back a
+   * slot granted meanwhile.
+   */
+  waitFor(key: string): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      const waiter: Waiter = { granted: false, wake: () => resume(Effect.void) }
+      this.enqueue(key, waiter)
+      return Effect.sync(() => (waiter.granted ? this.release() : this.forget(key, waiter)))
+    })
+  }
+
+  release(): void {
+    this.inUse -= 1
+    this.grant()
   }
 
   /** Whether keys other than this one are waiting for a slot. */
@@ -71,11 +84,6 @@ export class FairSlots {
     const index = queue.indexOf(waiter)
     if (index >= 0) queue.splice(index, 1)
     if (queue.length === 0) this.waiting.delete(key)
-  }
-
-  private release() {
-    this.inUse -= 1
-    this.grant()
   }
 
   private grant() {

@@ -1,4 +1,4 @@
-import { Context, Effect, Either, Layer, Schema } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { Pool } from "undici"
 import { UpstreamConfig } from "./UpstreamConfig.js"
 import type { RunId } from "../Domain/RunId.js"
@@ -7,9 +7,10 @@ import { AttemptFailed } from "./AttemptFailed.js"
 /** The upstream's base URL: FAULTY_SERVER_URL, or the bundled simulator's address. */
 export class UpstreamTarget extends Context.Tag("faulty-runs/UpstreamTarget")<UpstreamTarget, URL>() {}
 
-const Int32 = Schema.Int.pipe(Schema.between(-2_147_483_648, 2_147_483_647))
-const UpstreamAnswer = Schema.Struct({ value: Int32 })
-const decodeAnswer = Schema.decodeUnknownEither(UpstreamAnswer)
+const INT32_MIN = -2_147_483_648
+const INT32_MAX = 2_147_483_647
+const notJson = new AttemptFailed({ outcome: "malformed", status: 200, detail: "body is not JSON" })
+const notAnAnswer = new AttemptFailed({ outcome: "malformed", status: 200, detail: 'body is not {"value": int32}' })
 
 /** undici's codes for a request that ran out of time (ours: the per-attempt timeout). */
 export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"])
@@ -17,22 +18,35 @@ export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIME
 /** The path every request to the upstream goes to: its URL's path, as a directory. */
 export const upstreamPath = (target: URL): string => (target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`)
 
+// The routine failures are values, made once (an attempt fails about every other time).
+const rejected = new AttemptFailed({ outcome: "429", status: 429 })
+const internalError = new AttemptFailed({ outcome: "500", status: 500 })
+const timedOut = new AttemptFailed({ outcome: "504", status: 504 })
 const failedStatus = (status: number): AttemptFailed =>
-  status === 429 || status === 500 || status === 504
-    ? new AttemptFailed({ outcome: `${status}`, status })
-    : new AttemptFailed({ outcome: "status", status })
+  status === 429
+    ? rejected
+    : status === 500
+      ? internalError
+      : status === 504
+        ? timedOut
+        : new AttemptFailed({ outcome: "status", status })
 
-const parseValue = (text: string): Either.Either<number, AttemptFailed> => {
+/**
+ * The value of a 200's body, `{"value": <int32>}` (other keys ignored). Checked by hand rather
+ * than with a Schema: it runs for every success, and a Schema decode cost more per answer than
+ * the rest of the attempt's own bookkeeping.
+ */
+const parseValue = (text: string): Effect.Effect<number, AttemptFailed> => {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    return Either.left(new AttemptFailed({ outcome: "malformed", status: 200, detail: "body is not JSON" }))
+    return Effect.fail(notJson)
   }
-  return Either.mapBoth(decodeAnswer(json), {
-    onLeft: () => new AttemptFailed({ outcome: "malformed", status: 200, detail: "body is not {\"value\": int32}" }),
-    onRight: (answer) => answer.value
-  })
+  const value = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as { value?: unknown }).value : undefined
+  return typeof value === "number" && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX
+    ? Effect.succeed(value)
+    : Effect.fail(notAnAnswer)
 }
 
 /**
@@ -77,7 +91,7 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
               return
             }
             body.text().then(
-              (text) => resume(Either.match(parseValue(text), { onLeft: Effect.fail, onRight: Effect.succeed })),
+              (text) => resume(parseValue(text)),
               (error: { code?: string; message?: string }) => resume(Effect.fail(transportFailure(error)))
             )
           },

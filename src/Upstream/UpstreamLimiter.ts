@@ -50,57 +50,90 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       return pending.size + abandoned.length
     }
 
-    const learn = (
-      id: number,
-      sentAt: number,
-      inFlightAtSend: number,
-      permitsAtSend: number,
-      exit: Exit.Exit<unknown, AttemptFailed>
-    ) => {
+    /** What the limiter notes at a send, to judge the answer by. */
+    interface Sent {
+      readonly id: number
+      readonly at: number
+      readonly inFlight: number
+      readonly permits: number
+    }
+    const noteSend = (): Sent => {
+      const id = ++sequence
+      const at = nowMs()
+      pending.add(id)
+      return { id, at, inFlight: inFlightNow(at), permits: limit.permits }
+    }
+
+    /** Learns from an attempt's end; answers how long its slot stays taken before it is used again (ms). */
+    const learn = (sent: Sent, exit: Exit.Exit<unknown, AttemptFailed>): number => {
       // Whether every permit was taken while this request was out, i.e. the limit held us back.
       // Checked at both ends: a run's workers start one after another, so the first requests of a
       // wave see fewer in flight at their send than there are a moment later.
       const now = nowMs()
       const inFlightAtAnswer = inFlightNow(now)
-      const limitWasFull = Math.max(inFlightAtSend, inFlightAtAnswer) >= permitsAtSend
-      pending.delete(id)
+      const limitWasFull = Math.max(sent.inFlight, inFlightAtAnswer) >= sent.permits
+      pending.delete(sent.id)
       // Its answer is due about a round trip after its send, later if its latency is long: counted
       // too long, it costs a cheap 429 that corrects the limit; too short, a slot for a round trip.
-      if (Exit.isInterrupted(exit)) abandoned.push(sentAt + ABANDONED_HELD_ROUND_TRIPS * limit.roundTripMs)
-      observer.attemptEnded(exit, now - sentAt, now)
-      if (fixed) return
-      if (Exit.isSuccess(exit)) {
-        limit.onAccepted(now, now - sentAt, limitWasFull)
+      if (Exit.isInterrupted(exit)) abandoned.push(sent.at + ABANDONED_HELD_ROUND_TRIPS * limit.roundTripMs)
+      observer.attemptEnded(exit, now - sent.at, now)
+      if (exit._tag === "Success") {
+        if (!fixed) limit.onAccepted(now, now - sent.at, limitWasFull)
       } else if (exit.cause._tag === "Fail") {
         const { outcome } = exit.cause.error
-        if (outcome === "429") limit.onRejected(now, now - sentAt, inFlightAtSend, inFlightAtAnswer)
+        // After an expensive 429 the slot stays taken for a moment: an upstream that is full now is
+        // full a moment later too, and the pause bounds how many 429s one slot can draw. A fixed
+        // limit does not follow the 429s, so nothing else keeps a refused slot from retrying in a
+        // tight loop: it waits a moment, as it always has.
+        if (fixed) return outcome === "429" ? FIXED_LIMIT_REJECTION_PAUSE_MS : 0
+        if (outcome === "429") limit.onRejected(now, now - sent.at, sent.inFlight, inFlightAtAnswer)
         // 500 and 504 are random faults, not overload: they never move the limit. A 504's slower
         // answer would only blur the round trip, so only 500s and bad bodies measure it.
         else if (outcome === "500" || outcome === "malformed" || outcome === "status") {
-          limit.onAccepted(now, now - sentAt, limitWasFull)
+          limit.onAccepted(now, now - sent.at, limitWasFull)
         }
+        slots.resize(limit.permits)
+        return outcome === "429" ? limit.rejectionPauseMs : 0
       }
-      slots.resize(limit.permits)
+      if (!fixed) slots.resize(limit.permits)
+      return 0
     }
 
-    // After an expensive 429 the slot stays taken for a moment: an upstream that is full now is full
-    // a moment later too, and the pause bounds how many 429s one slot can draw.
-    // A fixed limit does not follow the 429s, so nothing else keeps a refused slot from retrying
-    // in a tight loop: it waits a moment, as it always has.
-    const pauseAfterRejection = (failure: AttemptFailed) => {
-      const pauseMs = failure.outcome !== "429" ? 0 : fixed ? FIXED_LIMIT_REJECTION_PAUSE_MS : limit.rejectionPauseMs
-      return pauseMs > 0 ? Effect.sleep(Duration.millis(pauseMs)) : Effect.void
-    }
+    const releaseSlot = Effect.sync(() => slots.release())
 
-    const tracked = <A, R>(attempt: Effect.Effect<A, AttemptFailed, R>) =>
-      Effect.suspend(() => {
-        const id = ++sequence
-        const sentAt = nowMs()
-        pending.add(id)
-        const inFlightAtSend = inFlightNow(sentAt)
-        const permitsAtSend = limit.permits
-        return Effect.onExit(attempt, (exit) => Effect.sync(() => learn(id, sentAt, inFlightAtSend, permitsAtSend, exit)))
-      }).pipe(Effect.tapError(pauseAfterRejection))
+    /**
+     * One attempt in a slot of the shared limit: waits for the slot (in turn with the other runs),
+     * learns from the answer, then frees the slot. Built once per run and run for every attempt,
+     * so an attempt allocates only what it must (its Sent record and two continuations). The
+     * attempt runs interruptible, whatever the caller's region.
+     */
+    const withSlot = <A, R>(runId: string, attempt: Effect.Effect<A, AttemptFailed, R>): Effect.Effect<A, AttemptFailed, R> => {
+      const interruptibleAttempt = Effect.interruptible(attempt)
+      const measured = Effect.suspend(() => {
+        const sent = noteSend()
+        return Effect.matchCauseEffect(interruptibleAttempt, {
+          onSuccess: (value) => {
+            learn(sent, Exit.succeed(value))
+            slots.release()
+            return Effect.succeed(value)
+          },
+          onFailure: (cause) => {
+            const pauseMs = learn(sent, Exit.failCause(cause))
+            if (pauseMs <= 0) {
+              slots.release()
+              return Effect.failCause(cause)
+            }
+            return Effect.interruptible(Effect.sleep(Duration.millis(pauseMs))).pipe(
+              Effect.ensuring(releaseSlot),
+              Effect.zipRight(Effect.failCause(cause))
+            )
+          }
+        })
+      })
+      return Effect.uninterruptible(
+        Effect.suspend(() => (slots.tryTake() ? measured : Effect.zipRight(Effect.interruptible(slots.waitFor(runId)), measured)))
+      )
+    }
 
     if (!fixed) {
       let saved = Option.getOrElse(learned, () => 0)
@@ -117,8 +150,7 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
     return {
       /** Requests that may be in flight now, over all runs. */
       permits: () => slots.capacity,
-      withSlot: <A, R>(runId: string, attempt: Effect.Effect<A, AttemptFailed, R>): Effect.Effect<A, AttemptFailed, R> =>
-        slots.withSlot(runId, tracked(attempt)),
+      withSlot,
       roundTripMs: () => limit.roundTripMs,
       othersWaiting: (runId: string) => slots.othersWaiting(runId),
       snapshot: (): LimiterSnapshot => ({ ...limit.snapshot(), mode: fixed ? "fixed" : "auto", inFlight: pending.size })
