@@ -44,10 +44,17 @@ export const runWorkers = (
     setMaxListeners(0, inFlight.signal)
     yield* Effect.addFinalizer(() => Effect.sync(() => inFlight.abort()))
     const send = upstream.attempt(runId, inFlight.signal)
+    // A lease found lapsed ends the run here at once (RunExecutor races the loss), rather than at
+    // the next renewal, which a stalled process may not reach for a while.
+    const stillHeld = (now: number) => {
+      if (keeper.holds(now)) return true
+      keeper.lose("its lease lapsed before it could be renewed", false)
+      return false
+    }
     // Checked at every send, waits for a slot included: a replica resumed after a stall must not
     // send one more request for a run whose lease may have passed to another.
     const sendWhileHeld = window.checkLeaseAtSend
-      ? Effect.suspend(() => (keeper.holds(clock.unsafeCurrentTimeMillis()) ? send : Effect.never))
+      ? Effect.suspend(() => (stillHeld(clock.unsafeCurrentTimeMillis()) ? send : Effect.never))
       : send
     const attemptInSlot = limiter.withSlot(runId, sendWhileHeld)
 
@@ -71,10 +78,7 @@ export const runWorkers = (
       }
       const now = clock.unsafeCurrentTimeMillis()
       if (now >= endsAt) return Effect.never
-      if (!keeper.holds(now)) {
-        keeper.lose("its lease lapsed before it could be renewed", false)
-        return Effect.never
-      }
+      if (!stillHeld(now)) return Effect.never
       // An answer is unlikely to arrive in time: leave the slots to runs that can use them.
       if (endsAt - now < limiter.roundTripMs() && limiter.othersWaiting(runId)) return Effect.never
       return workers < wanted ? Effect.zipRight(spawn, attemptAndCount) : attemptAndCount
