@@ -142,8 +142,12 @@ describeWithPostgres("several replicas on one PostgreSQL", () => {
         expect(resumed.owner).not.toBe(victim.name)
         expect(killTakeOverMs).toBeLessThan(LEASE_MS + 1_000)
 
-        // SIGSTOP the replica executing the second run (if it was the killed one, the run moved: pause its new owner).
-        const second = yield* row(paused!)
+        // SIGSTOP the replica executing the second run. If the killed replica held it too, pause its
+        // new owner once it has moved (its lease may lapse a moment after the first run's).
+        const second = held[1]!.owner === victim.name
+          ? yield* eventually("the killed replica's other run resumes", row(paused!), (current) => current.epoch > held[1]!.epoch, 15_000, 20)
+          : yield* row(paused!)
+        expect(second.owner).not.toBe(victim.name)
         const sleeper = byName(second.owner!)
         const pausedEpoch = second.epoch
         sleeper.child.kill("SIGSTOP")
