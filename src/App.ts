@@ -9,9 +9,10 @@ import { Runs } from "./Runs/Runs.js"
 import { DatabaseLive } from "./Store/Database.js"
 import { SqlLimitStoreLive } from "./Store/LimitStore.js"
 import { SqlRunStoreLive } from "./Store/SqlRunStore.js"
-import { UpstreamClient, UpstreamTarget } from "./Upstream/UpstreamClient.js"
+import { UpstreamClient } from "./Upstream/UpstreamClient.js"
+import { UpstreamTarget } from "./Upstream/UpstreamTarget.js"
 import { UpstreamLimiter } from "./Upstream/UpstreamLimiter.js"
-import { UpstreamTargetLive } from "./Upstream/UpstreamTarget.js"
+import { UpstreamTargetLive } from "./BundledUpstream.js"
 
 /**
  * The run engine with its limiter and store, in front of whichever upstream is given (the real

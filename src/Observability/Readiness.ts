@@ -2,7 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect } from "effect"
 import { Pool } from "undici"
 import { UpstreamConfig } from "../Upstream/UpstreamConfig.js"
-import { TIMEOUT_CODES, UpstreamTarget, upstreamPath } from "../Upstream/UpstreamClient.js"
+import { TIMEOUT_CODES } from "../Upstream/UpstreamClient.js"
+import { UpstreamTarget, upstreamPath } from "../Upstream/UpstreamTarget.js"
 import { Metrics } from "./Metrics.js"
 
 /** An upstream answer younger than this proves it reachable without a probe. */

@@ -1,11 +1,9 @@
-import { Context, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { Pool } from "undici"
 import { UpstreamConfig } from "./UpstreamConfig.js"
 import type { RunId } from "../Domain/RunId.js"
 import { AttemptFailed } from "./AttemptFailed.js"
-
-/** The upstream's base URL: FAULTY_SERVER_URL, or the bundled simulator's address. */
-export class UpstreamTarget extends Context.Tag("faulty-runs/UpstreamTarget")<UpstreamTarget, URL>() {}
+import { UpstreamTarget, upstreamPath } from "./UpstreamTarget.js"
 
 const INT32_MIN = -2_147_483_648
 const INT32_MAX = 2_147_483_647
@@ -14,9 +12,6 @@ const notAnAnswer = new AttemptFailed({ outcome: "malformed", status: 200, detai
 
 /** undici's codes for a request that ran out of time (ours: the per-attempt timeout). */
 export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"])
-
-/** The path every request to the upstream goes to: its URL's path, as a directory. */
-export const upstreamPath = (target: URL): string => (target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`)
 
 // The routine failures are values, made once (an attempt fails about every other time).
 const rejected = new AttemptFailed({ outcome: "429", status: 429 })

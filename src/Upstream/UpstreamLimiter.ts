@@ -5,7 +5,7 @@ import { LimitStore } from "../Store/LimitStore.js"
 import { AdaptiveLimit, type LimitSnapshot } from "./AdaptiveLimit.js"
 import type { AttemptFailed } from "./AttemptFailed.js"
 import { FairSlots } from "./FairSlots.js"
-import { UpstreamTarget } from "./UpstreamClient.js"
+import { UpstreamTarget } from "./UpstreamTarget.js"
 
 export interface LimiterSnapshot extends LimitSnapshot {
   readonly mode: "auto" | "fixed"

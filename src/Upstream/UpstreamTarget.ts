@@ -1,22 +1,7 @@
-import { Config, Effect, Layer, Option } from "effect"
-import { UpstreamConfig } from "./UpstreamConfig.js"
-import { simulatorSettingsConfig } from "../Simulator/Settings.js"
-import { startSimulator } from "../Simulator/SimulatorServer.js"
-import { UpstreamTarget } from "./UpstreamClient.js"
+import { Context } from "effect"
 
-/** FAULTY_SERVER_URL when set; otherwise the bundled simulator, started for the life of the service. */
-export const UpstreamTargetLive = Layer.scoped(
-  UpstreamTarget,
-  Effect.gen(function* () {
-    const config = yield* UpstreamConfig
-    if (Option.isSome(config.faultyServerUrl)) return config.faultyServerUrl.value
-    const settings = yield* simulatorSettingsConfig
-    // The bundled simulator takes a free port unless SIM_PORT asks for one.
-    const port = yield* Config.option(Config.integer("SIM_PORT"))
-    const simulator = yield* startSimulator({ ...settings, port: Option.getOrElse(port, () => 0) })
-    yield* Effect.logInfo("FAULTY_SERVER_URL is not set: started the bundled simulator").pipe(
-      Effect.annotateLogs({ url: simulator.url.href, settings: { ...settings, port: simulator.url.port } })
-    )
-    return simulator.url
-  })
-)
+/** The upstream's base URL: FAULTY_SERVER_URL, or the bundled simulator's address (src/BundledUpstream.ts). */
+export class UpstreamTarget extends Context.Tag("faulty-runs/UpstreamTarget")<UpstreamTarget, URL>() {}
+
+/** The path every request to the upstream goes to: its URL's path, as a directory. */
+export const upstreamPath = (target: URL): string => (target.pathname.endsWith("/") ? target.pathname : `${target.pathname}/`)
