@@ -350,7 +350,9 @@ process (or of the reference client) per success. Before a scenario's cases the 
 warm-up run (its limiter is shared by all runs of the process, as in real use), except in the cold
 scenarios, which start a fresh process and database for every case; the \`learned…\` scenarios warm up at
 another C before every case; \`busy…\` spins a process on the service's core (where the reference clients
-run too) for each whole case. How the limiter works, with timelines: [LIMITER.md](LIMITER.md).
+run too) for each whole case. How the limiter works, with timelines: [LIMITER.md](LIMITER.md). Start-up figures per Node version
+(\`npm run bench:startup\`): [BENCHMARKS-startup.md](BENCHMARKS-startup.md); several replicas (\`npm run bench:replicas\`):
+[BENCHMARKS-replicas.md](BENCHMARKS-replicas.md).
 
 ## Targets
 
