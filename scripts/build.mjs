@@ -2,7 +2,7 @@
 // plain node (a bundle starts faster than tsc's module-per-file output: see the README's Build section).
 // `--if-stale` builds only when an input changed since the last build, and says so.
 import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -114,7 +114,21 @@ const writeAtomically = (path, contents) => {
   renameSync(temporary, path)
 }
 
+/**
+ * Chunk names carry a content hash, so every build that changes code adds files to dist/bundle/. The
+ * previous build's are kept: a process started from it may still import a lazy chunk of its own (the
+ * OTLP exporter, the local service). Anything older goes.
+ */
+const removeOlderChunks = (outputs, previousOutputs) => {
+  const keep = new Set([...outputs, ...previousOutputs].map((output) => join(root, output)))
+  for (const name of readdirSync(outdir)) {
+    const path = join(outdir, name)
+    if (!keep.has(path) && !name.endsWith(".tmp")) rmSync(path, { force: true })
+  }
+}
+
 export const build = async () => {
+  const previous = readManifest()
   const esbuild = await import("esbuild")
   const result = await esbuild.build({
     absWorkingDir: root,
@@ -153,6 +167,7 @@ export const build = async () => {
   }
   const outputs = [...result.outputFiles, ...launchers].map((file) => relative(root, file.path))
   writeAtomically(manifestFile, JSON.stringify({ inputs, outputs }))
+  removeOlderChunks(outputs, previous?.outputs ?? [])
   return { inputs: inputFiles.length, outputs }
 }
 
