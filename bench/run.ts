@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, totalmem } from "node:os"
 import type { NodeProcess } from "../test/support/childProcess.js"
-import { closedLoop, fixedWindow, naiveWindow, type Window } from "./clients.js"
+import { inFreshProcess, type ReferenceName, runReference } from "./references.js"
 import { measureEngineOverhead } from "./overhead.js"
 import { fetchLedger, type LedgerFacts, timeToConcurrency } from "./ledger.js"
 import {
@@ -92,22 +92,13 @@ const runService = async (scenario: Scenario, service: NodeProcess<URL>, simulat
 let caseNumber = 0
 const runClient = async (scenario: Scenario, strategy: StrategyName, simulator: URL): Promise<CaseResult> => {
   const runId = `bench-${scenario.name}-${strategy}-${++caseNumber}`
-  const maxInFlight = 2 * Math.max(...[0, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000].map(scenario.limitAt))
-  const windows: Record<Exclude<StrategyName, "service">, () => Window> = {
-    oracle: () => fixedWindow(scenario.limitAt),
-    // The service's own starting point (UPSTREAM_INITIAL_CONCURRENCY's default), for a like start.
-    naive: () => naiveWindow(10, maxInFlight),
-    "one-in-flight": () => fixedWindow(() => 1),
-    "fixed-3": () => fixedWindow(() => 3),
-    "greedy-2C": () => fixedWindow((elapsed) => 2 * scenario.limitAt(elapsed))
-  }
-  const result = await closedLoop({
-    url: simulator,
-    runId,
-    seconds: scenario.seconds,
-    window: windows[strategy as Exclude<StrategyName, "service">](),
-    maxInFlight
-  })
+  const reference = strategy as ReferenceName
+  // A cold scenario's service is a fresh process, so its references run in one too: the same
+  // code not yet optimised (undici's above all), the same conditions.
+  const result =
+    scenario.cold === true
+      ? await inFreshProcess({ url: simulator.href, runId, scenario: scenario.name, reference })
+      : await runReference({ url: simulator, runId, scenario, reference })
   const ledger = await fetchLedger(simulator, runId)
   return {
     successes: result.successes,

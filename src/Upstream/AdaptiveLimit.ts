@@ -222,7 +222,7 @@ export class AdaptiveLimit {
     const wasStarting = this.level.phase === "start"
     this.level.phase = "steady"
     if (this.rejections.expensive) this.shrinkOnExpensiveRejection(now, inFlightAtSend, wasStarting)
-    else this.shrinkOnCheapRejection(inFlightAtSend, inFlightAtAnswer)
+    else this.shrinkOnCheapRejection(inFlightAtAnswer)
   }
 
   snapshot(): LimitSnapshot {
@@ -260,13 +260,14 @@ export class AdaptiveLimit {
   }
 
   /**
-   * What the upstream held when it refused is what we still have in flight. Our count at the
-   * answer can fall short of it (answers read in one batch are refilled only after this), and the
-   * one at the send can exceed it (answers already on their way): a 429 that came straight back
-   * saw both moments at once, so the larger one is the better reading.
+   * What the upstream held when it refused is what we still have in flight as its answer comes.
+   * Not the count at its send: answers already on their way (read later, in one batch) leave that
+   * count above what the upstream held, and a limit set from it drew two to three times as many
+   * 429s for no more successes (measured against the simulator, three runs at C = 60: 0.40 -> 0.15
+   * 429s per success).
    */
-  private shrinkOnCheapRejection(inFlightAtSend: number, inFlightAtAnswer: number): void {
-    const estimate = clamp(Math.max(inFlightAtSend, inFlightAtAnswer) - 1, this.options.min, this.options.max)
+  private shrinkOnCheapRejection(inFlightAtAnswer: number): void {
+    const estimate = clamp(inFlightAtAnswer - 1, this.options.min, this.options.max)
     if (estimate < this.level.current) {
       this.level.current = estimate
       this.level.decreases += 1

@@ -55,23 +55,22 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       readonly id: number
       readonly at: number
       readonly inFlight: number
-      readonly permits: number
     }
     const noteSend = (): Sent => {
       const id = ++sequence
       const at = nowMs()
       pending.add(id)
-      return { id, at, inFlight: inFlightNow(at), permits: limit.permits }
+      return { id, at, inFlight: inFlightNow(at) }
     }
 
     /** Learns from an attempt's end; answers how long its slot stays taken before it is used again (ms). */
     const learn = (sent: Sent, exit: Exit.Exit<unknown, AttemptFailed>): number => {
-      // Whether every permit was taken while this request was out, i.e. the limit held us back.
-      // Checked at both ends: a run's workers start one after another, so the first requests of a
-      // wave see fewer in flight at their send than there are a moment later.
+      // Whether every permit is taken as this answer comes (itself included), i.e. the limit holds
+      // us back. Not also at its send: answers read in one batch leave the count at a send above
+      // what the upstream holds, and growing on it drew two to three times as many 429s (measured).
       const now = nowMs()
       const inFlightAtAnswer = inFlightNow(now)
-      const limitWasFull = Math.max(sent.inFlight, inFlightAtAnswer) >= sent.permits
+      const limitWasFull = inFlightAtAnswer >= limit.permits
       pending.delete(sent.id)
       // Its answer is due about a round trip after its send, later if its latency is long: counted
       // too long, it costs a cheap 429 that corrects the limit; too short, a slot for a round trip.
