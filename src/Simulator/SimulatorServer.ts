@@ -144,11 +144,22 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
     answerLater(res, runId, receivedAt, status, value, delay, leave(scope))
   }
 
+  // A malformed escape (`%E0`) must be a client's 400, not a URIError that ends the process.
+  const decodeOrUndefined = (encoded: string): string | undefined => {
+    try {
+      return decodeURIComponent(encoded)
+    } catch {
+      return undefined
+    }
+  }
+
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const [path = "/", query = ""] = (req.url ?? "/").split("?", 2)
     if (req.method === "GET" && path === "/") return serveUpstream(req, res)
     if (req.method === "GET" && path.startsWith("/__ledger/")) {
-      const runId = decodeURIComponent(path.slice("/__ledger/".length))
+      const encoded = path.slice("/__ledger/".length)
+      const runId = decodeOrUndefined(encoded)
+      if (runId === undefined) return sendJson(res, 400, { error: `the run id is not a valid percent-encoding: ${JSON.stringify(encoded)}` })
       const run = ledger.get(runId)
       return run === undefined
         ? sendJson(res, 404, { error: `no requests seen for run ${runId}` })

@@ -93,6 +93,11 @@ describe("simulator", () => {
       const unknown = yield* request(new URL("/nope", sim.url))
       expect(unknown.status).toBe(404)
       expect(unknown.json.error).toMatch(/no route/)
+      // A malformed escape is the client's mistake: a 400, and the simulator still answers after it.
+      const malformed = yield* request(new URL("/__ledger/%E0", sim.url))
+      expect(malformed.status).toBe(400)
+      expect(malformed.json.error).toMatch(/percent-encoding/)
+      expect((yield* request(new URL("/__ledger/totals", sim.url))).status).toBe(200)
     }).pipe(Effect.scoped))
 
   it.effect("rejects impossible settings", () =>
