@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import { fc, test } from "@fast-check/vitest"
 import { Effect } from "effect"
 import { progressLine } from "../src/Cli/ProgressBar.js"
+import { grouped } from "../src/Cli/RunOutput.js"
 import { RunView } from "../src/Domain/Run.js"
 import { runCli, startCli } from "./support/cli.js"
 import { countRows } from "./support/database.js"
@@ -97,4 +99,11 @@ describe("faulty-runs CLI", () => {
     expect(progressLine(run, startedAt + 4_000, 60).length).toBeLessThan(60)
     expect(progressLine({ ...run, status: "PENDING", started_at: null } as RunView, startedAt, 120)).toMatch(/PENDING/)
   })
+
+  test.prop([fc.oneof(fc.bigInt(), fc.integer(), fc.maxSafeInteger(), fc.double())])(
+    "numbers are grouped as toLocaleString('en-US') groups them",
+    (value) => {
+      expect(grouped(value)).toBe(value.toLocaleString("en-US"))
+    }
+  )
 })

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto"
-import { FetchHttpClient, HttpApiClient, HttpClient } from "@effect/platform"
+import { HttpApiClient, HttpClient } from "@effect/platform"
 import { Context, Duration, Effect, Layer, ParseResult, Schedule, Schema } from "effect"
 import { Api } from "../Api.js"
 import { MAX_WAIT_SECONDS } from "../Domain/LongPoll.js"
 import { CreateRun, type RunStatus, type RunView } from "../Domain/Run.js"
 import { RunCursor } from "../Domain/RunListing.js"
 import { type RunsClientError, TimeoutError, ValidationError } from "./ClientErrors.js"
+import * as NodeHttpTransport from "./NodeHttpTransport.js"
 import { runEventStream } from "./RunEventStream.js"
 import { serverAnswers, toClientError } from "./ServerAnswers.js"
 
@@ -169,9 +170,9 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
   })
 }) {
   /**
-   * The client over the runtime's own fetch. Node's built-in fetch is compiled into the node binary, so
-   * a CLI command does not load and compile the undici package (~0.7 MB) before its first request.
+   * The client over node:http (NodeHttpTransport), neither fetch nor the undici package: both load an
+   * undici, which a CLI command would spend much of its start-up on before its first request.
    */
   static layer = (options: RunsClientOptions) =>
-    RunsClient.Default.pipe(Layer.provide(Layer.succeed(RunsClientConfig, options)), Layer.provide(FetchHttpClient.layer))
+    RunsClient.Default.pipe(Layer.provide(Layer.succeed(RunsClientConfig, options)), Layer.provide(NodeHttpTransport.layer))
 }
