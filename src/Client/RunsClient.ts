@@ -85,7 +85,8 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
   effect: Effect.gen(function* () {
     const { baseUrl } = yield* RunsClientConfig
     const httpClient = yield* HttpClient.HttpClient
-    const api = yield* HttpApiClient.make(Api, { baseUrl, transformClient: serverAnswers })
+    // The runs group only: the client never calls the system endpoints, so their decoders are not built.
+    const runs = yield* HttpApiClient.group(Api, { group: "runs", baseUrl, httpClient: serverAnswers(httpClient) })
     // Like HttpApiClient's own requests: the path goes after the base URL, keeping any prefix of it.
     const urlOf = (path: string) => baseUrl.toString().replace(/\/+$/, "") + path
 
@@ -95,7 +96,7 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
         const retries = yield* validated(Retries, options.retries ?? 5)
         // One key for every retry of this call: a retry can never create a second run.
         const key = options.idempotencyKey ?? randomUUID()
-        return yield* api.runs.create({ payload, headers: { "idempotency-key": key } }).pipe(
+        return yield* runs.create({ payload, headers: { "idempotency-key": key } }).pipe(
           Effect.catchAll(toClientError),
           Effect.retry(creationRetries(retries, Duration.decode(options.maxRetryAfter ?? "1 minute")))
         )
@@ -104,7 +105,7 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
     /** The run now, or with `wait` when it finishes (or when the wait, at most 30 s, is over). */
     const getRun = (id: string, options: { readonly wait?: Duration.DurationInput } = {}) => {
       const wait = options.wait === undefined ? undefined : Duration.toSeconds(Duration.decode(options.wait))
-      return api.runs
+      return runs
         .get({ path: { id: encodeURIComponent(id) }, urlParams: wait === undefined ? {} : { wait: Math.min(wait, MAX_WAIT_SECONDS) } })
         .pipe(Effect.catchAll(toClientError))
     }
@@ -112,7 +113,7 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
     const listRuns = (options: ListRunsOptions = {}) =>
       Effect.gen(function* () {
         const cursor = options.cursor === undefined ? undefined : yield* validated(RunCursor, options.cursor)
-        return yield* api.runs
+        return yield* runs
           .list({
             urlParams: {
               ...(options.status === undefined ? {} : { status: options.status }),
