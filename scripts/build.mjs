@@ -105,6 +105,24 @@ const sourcePlugin = (outdir) => ({
   }
 })
 
+const FORM_DATA_CHECK = "request && request.payload instanceof FormData"
+
+/**
+ * HttpApiClient reads the global FormData on every request, and on Node that getter loads Node's internal
+ * undici (tens of ms of a CLI command's start-up). Asking only when there is a payload changes nothing else.
+ * The build fails if the check is no longer there, so that an upgrade cannot drop this silently.
+ */
+const formDataPlugin = {
+  name: "faulty-runs-form-data-check",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@effect[\\/]platform[\\/]dist[\\/]esm[\\/]HttpApiClient\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8")
+      if (!text.includes(FORM_DATA_CHECK)) throw new Error(`${args.path} no longer has \`${FORM_DATA_CHECK}\`: review formDataPlugin`)
+      return { contents: text.replace(FORM_DATA_CHECK, "request && request.payload !== undefined && request.payload instanceof FormData"), loader: "js" }
+    })
+  }
+}
+
 // Written beside its final name and renamed over it, so a process that starts meanwhile (or a concurrent
 // build) never reads half a file.
 const writeAtomically = (path, contents) => {
@@ -152,7 +170,7 @@ export const build = async () => {
     metafile: true,
     write: false,
     logLevel: "warning",
-    plugins: [sourcePlugin(outdir)]
+    plugins: [sourcePlugin(outdir), formDataPlugin]
   })
   const launchers = Object.keys(entryPoints).map((name) => ({ path: join(distdir, `${name}.mjs`), contents: launcher(name) }))
   for (const file of [...result.outputFiles, ...launchers]) writeAtomically(file.path, file.contents)

@@ -1,7 +1,14 @@
+import { readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
+import { fc, test } from "@fast-check/vitest"
 import { Effect } from "effect"
 import { progressLine } from "../src/Cli/ProgressBar.js"
+import { grouped } from "../src/Cli/RunOutput.js"
 import { RunView } from "../src/Domain/Run.js"
+import { projectRoot } from "./support/childProcess.js"
 import { runCli, startCli } from "./support/cli.js"
 import { countRows } from "./support/database.js"
 import { getRun, request, simulator, stack, tempDatabase } from "./support/servers.js"
@@ -54,6 +61,26 @@ describe("faulty-runs CLI", () => {
       expect(noSeconds.stderr + noSeconds.stdout).toMatch(/--seconds/)
     }).pipe(Effect.scoped))
 
+  it.live("get loads neither Node's internal undici (fetch, FormData) nor node:child_process", () =>
+    Effect.gen(function* () {
+      const { base } = yield* stack()
+      const created = yield* request(new URL("/runs", base), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"seconds": 1}'
+      })
+      const file = join(tmpdir(), `faulty-runs-builtins-${process.pid}-${Date.now()}.txt`)
+      const got = yield* runCli(["get", created.json.id, "--url", base.href], {
+        NODE_OPTIONS: `--import=${pathToFileURL(join(projectRoot, "test/support/builtinModules.mjs")).href}`,
+        BUILTIN_MODULES_FILE: file
+      })
+      const loaded = readFileSync(file, "utf8").split("\n")
+      rmSync(file, { force: true })
+      expect(got.code, got.stderr).toBe(0)
+      expect(loaded).toContain("NativeModule http") // the list is the real one: the client's transport is in it
+      expect(loaded.filter((name) => /undici|child_process/.test(name))).toEqual([])
+    }).pipe(Effect.scoped))
+
   it.live("serve runs the service with flags for its variables; simulator runs the upstream", () =>
     Effect.gen(function* () {
       const sim = yield* simulator()
@@ -97,4 +124,11 @@ describe("faulty-runs CLI", () => {
     expect(progressLine(run, startedAt + 4_000, 60).length).toBeLessThan(60)
     expect(progressLine({ ...run, status: "PENDING", started_at: null } as RunView, startedAt, 120)).toMatch(/PENDING/)
   })
+
+  test.prop([fc.oneof(fc.bigInt(), fc.integer(), fc.maxSafeInteger(), fc.double())])(
+    "numbers are grouped as toLocaleString('en-US') groups them",
+    (value) => {
+      expect(grouped(value)).toBe(value.toLocaleString("en-US"))
+    }
+  )
 })

@@ -11,7 +11,15 @@ export const runJson = (run: RunView) => stringifyExact({ ...encodeRunView(run),
 export const pageJson = (page: RunPage) =>
   stringifyExact({ runs: page.runs.map((run) => ({ ...encodeRunView(run), sum: run.sum })), next_cursor: page.next_cursor })
 
-const grouped = (value: bigint | number) => value.toLocaleString("en-US")
+/**
+ * What `value.toLocaleString("en-US")` prints for an integer (1,234,567), without it: the first
+ * toLocaleString of a process loads ICU's number formatting, about 30 ms of a CLI command.
+ */
+export const grouped = (value: bigint | number) => {
+  if (typeof value === "number" && (!Number.isSafeInteger(value) || Object.is(value, -0))) return value.toLocaleString("en-US")
+  const digits = (value < 0 ? -value : value).toString()
+  return (value < 0 ? "-" : "") + digits.replace(/\B(?=(\d{3})+$)/g, ",")
+}
 
 /** Seconds the run has been executing, from its own times (a finished run: its whole window). */
 export const executedSeconds = (run: RunView, now: number) => {

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto"
-import { FetchHttpClient, HttpApiClient, HttpClient } from "@effect/platform"
+import { HttpApiClient, HttpClient } from "@effect/platform"
 import { Context, Duration, Effect, Layer, ParseResult, Schedule, Schema } from "effect"
 import { Api } from "../Api.js"
 import { MAX_WAIT_SECONDS } from "../Domain/LongPoll.js"
 import { CreateRun, type RunStatus, type RunView } from "../Domain/Run.js"
 import { RunCursor } from "../Domain/RunListing.js"
 import { type RunsClientError, TimeoutError, ValidationError } from "./ClientErrors.js"
+import * as NodeHttpTransport from "./NodeHttpTransport.js"
 import { runEventStream } from "./RunEventStream.js"
 import { serverAnswers, toClientError } from "./ServerAnswers.js"
 
@@ -84,7 +85,8 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
   effect: Effect.gen(function* () {
     const { baseUrl } = yield* RunsClientConfig
     const httpClient = yield* HttpClient.HttpClient
-    const api = yield* HttpApiClient.make(Api, { baseUrl, transformClient: serverAnswers })
+    // The runs group only: the client never calls the system endpoints, so their decoders are not built.
+    const runs = yield* HttpApiClient.group(Api, { group: "runs", baseUrl, httpClient: serverAnswers(httpClient) })
     // Like HttpApiClient's own requests: the path goes after the base URL, keeping any prefix of it.
     const urlOf = (path: string) => baseUrl.toString().replace(/\/+$/, "") + path
 
@@ -94,7 +96,7 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
         const retries = yield* validated(Retries, options.retries ?? 5)
         // One key for every retry of this call: a retry can never create a second run.
         const key = options.idempotencyKey ?? randomUUID()
-        return yield* api.runs.create({ payload, headers: { "idempotency-key": key } }).pipe(
+        return yield* runs.create({ payload, headers: { "idempotency-key": key } }).pipe(
           Effect.catchAll(toClientError),
           Effect.retry(creationRetries(retries, Duration.decode(options.maxRetryAfter ?? "1 minute")))
         )
@@ -103,7 +105,7 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
     /** The run now, or with `wait` when it finishes (or when the wait, at most 30 s, is over). */
     const getRun = (id: string, options: { readonly wait?: Duration.DurationInput } = {}) => {
       const wait = options.wait === undefined ? undefined : Duration.toSeconds(Duration.decode(options.wait))
-      return api.runs
+      return runs
         .get({ path: { id: encodeURIComponent(id) }, urlParams: wait === undefined ? {} : { wait: Math.min(wait, MAX_WAIT_SECONDS) } })
         .pipe(Effect.catchAll(toClientError))
     }
@@ -111,7 +113,7 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
     const listRuns = (options: ListRunsOptions = {}) =>
       Effect.gen(function* () {
         const cursor = options.cursor === undefined ? undefined : yield* validated(RunCursor, options.cursor)
-        return yield* api.runs
+        return yield* runs
           .list({
             urlParams: {
               ...(options.status === undefined ? {} : { status: options.status }),
@@ -169,9 +171,9 @@ export class RunsClient extends Effect.Service<RunsClient>()("faulty-runs/RunsCl
   })
 }) {
   /**
-   * The client over the runtime's own fetch. Node's built-in fetch is compiled into the node binary, so
-   * a CLI command does not load and compile the undici package (~0.7 MB) before its first request.
+   * The client over node:http (NodeHttpTransport), neither fetch nor the undici package: both load an
+   * undici, which a CLI command would spend much of its start-up on before its first request.
    */
   static layer = (options: RunsClientOptions) =>
-    RunsClient.Default.pipe(Layer.provide(Layer.succeed(RunsClientConfig, options)), Layer.provide(FetchHttpClient.layer))
+    RunsClient.Default.pipe(Layer.provide(Layer.succeed(RunsClientConfig, options)), Layer.provide(NodeHttpTransport.layer))
 }

@@ -1,5 +1,5 @@
-import { HttpApiError, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Effect, ParseResult } from "effect"
+import { HttpApiError, HttpClient, HttpClientError, HttpClientResponse, HttpIncomingMessage, UrlParams } from "@effect/platform"
+import { Effect, Inspectable, ParseResult, Stream } from "effect"
 import { IdempotencyKeyReused, RunNotFound, StorageUnavailable, TooManyRuns as ServerTooManyRuns } from "../Domain/Errors.js"
 import { parseExact } from "../Domain/ExactJson.js"
 import { NetworkError, type RunsClientError, ServerError, TooManyRuns, ValidationError } from "./ClientErrors.js"
@@ -8,21 +8,74 @@ const isJson = (response: HttpClientResponse.HttpClientResponse) =>
   /^application\/(?:[\w.+-]+\+)?json/i.test(response.headers["content-type"] ?? "")
 
 /**
+ * `response` with `text` for its body (the original body already read). Not a web Response: building
+ * one loads Node's internal undici, a large part of a CLI command's start-up.
+ */
+class ResponseWithText extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+
+  constructor(
+    private readonly original: HttpClientResponse.HttpClientResponse,
+    private readonly body: string
+  ) {
+    super()
+  }
+
+  get request() {
+    return this.original.request
+  }
+  get status() {
+    return this.original.status
+  }
+  get headers() {
+    return this.original.headers
+  }
+  get cookies() {
+    return this.original.cookies
+  }
+  get remoteAddress() {
+    return this.original.remoteAddress
+  }
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.succeed(this.body)
+  }
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.try({ try: (): unknown => (this.body === "" ? null : JSON.parse(this.body)), catch: this.decodeError })
+  }
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.try({ try: () => UrlParams.fromInput(new URLSearchParams(this.body)), catch: this.decodeError })
+  }
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.sync(() => new TextEncoder().encode(this.body).buffer as ArrayBuffer)
+  }
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Stream.succeed(new TextEncoder().encode(this.body))
+  }
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return this.original.formData
+  }
+  private readonly decodeError = (cause: unknown): HttpClientError.ResponseError =>
+    new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+
+  toJSON(): unknown {
+    return HttpIncomingMessage.inspect(this, { _id: "@effect/platform/HttpClientResponse", request: this.request.toJSON(), status: this.status })
+  }
+}
+
+/**
  * Rewrites a JSON answer's `sum` integers into digit strings before anything parses them, so that
  * a sum beyond 2^53 reaches the RunView schema (a bigint from a digit string) without rounding.
  */
 const withExactSums = (response: HttpClientResponse.HttpClientResponse) =>
-  Effect.map(response.text, (text) => {
+  Effect.map(response.text, (text): HttpClientResponse.HttpClientResponse => {
     let exact: string
     try {
       exact = JSON.stringify(parseExact(text, ["sum"]))
     } catch {
       return response
     }
-    return HttpClientResponse.fromWeb(
-      response.request,
-      new Response(exact, { status: response.status, headers: response.headers })
-    )
+    return new ResponseWithText(response, exact)
   })
 
 /**
