@@ -339,7 +339,10 @@ is still in flight, on any other answer, while window-limited and no 429 for one
 \`429/success\` and \`attempts/s\` come from the ledger, \`cpu_ms/success\` is the CPU time of the service
 process (or of the reference client) per success. Before a scenario's cases the service runs one 2-second
 warm-up run (its limiter is shared by all runs of the process, as in real use), except in the cold
-scenarios, which start a fresh process and database for every case; the \`learned…\` scenarios warm up at
+scenarios, which start a fresh process and database for every case, and run every case of their reference
+clients (oracle, naive) in a fresh process too, so that both sides pay for code not yet optimised (until
+2026-12-02 the references ran warm in the bench's own process, where they had served many cases before);
+the \`learned…\` scenarios warm up at
 another C before every case; \`busy…\` spins a process on the service's core (where the reference clients
 run too) for each whole case. How the limiter works, with timelines: [LIMITER.md](LIMITER.md). Start-up figures per Node version
 (\`npm run bench:startup\`): [BENCHMARKS-startup.md](BENCHMARKS-startup.md); several replicas (\`npm run bench:replicas\`):
