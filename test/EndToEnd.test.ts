@@ -19,9 +19,8 @@ const expectExact = (simulatorUrl: URL, run: WireRun) =>
     expect(ledger).toBeDefined()
     const { startedAt, endsAt } = window(run)
     // The simulator runs in this process: on a loaded machine an answer can wait for the event loop,
-    // so answers within 100 ms of the end, or within the longest stall seen, may have arrived on
-    // either side of it (a CI run saw three answers sent 100+ ms before the end read after it).
-    const margin = Math.max(100, 20 + longestStallMs())
+    // so answers within 100 ms of the end may have arrived on either side of it.
+    const margin = 100
     const match = matchLedger(ledger!, { count: run.successful_responses_count, sum: run.sum, cutoff: endsAt }, margin)
     expect(match.reason).toBe("matched")
     // ...and the check is sharp: one success more or less matches nothing.
