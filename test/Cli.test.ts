@@ -13,6 +13,17 @@ import { runCli, startCli } from "./support/cli.js"
 import { countRows } from "./support/database.js"
 import { getRun, request, simulator, stack, tempDatabase } from "./support/servers.js"
 
+/** A service (with its simulator) and one 1-second run created through its API. */
+const serviceWithRun = Effect.gen(function* () {
+  const { base } = yield* stack()
+  const created = yield* request(new URL("/runs", base), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: '{"seconds": 1}'
+  })
+  return { base, created }
+})
+
 describe("faulty-runs CLI", () => {
   it.live("run prints the final run that GET /runs/{id} reports; no progress bar when stderr is not a terminal", () =>
     Effect.gen(function* () {
@@ -30,12 +41,7 @@ describe("faulty-runs CLI", () => {
 
   it.live("get and list print what the API reports; bad input fails with the reason on stderr", () =>
     Effect.gen(function* () {
-      const { base } = yield* stack()
-      const created = yield* request(new URL("/runs", base), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: '{"seconds": 1}'
-      })
+      const { base, created } = yield* serviceWithRun
       const url = ["--url", base.href]
       const [got, asText, listed, zero, noSeconds] = yield* Effect.all(
         [
@@ -63,12 +69,7 @@ describe("faulty-runs CLI", () => {
 
   it.live("get loads neither Node's internal undici (fetch, FormData) nor node:child_process", () =>
     Effect.gen(function* () {
-      const { base } = yield* stack()
-      const created = yield* request(new URL("/runs", base), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: '{"seconds": 1}'
-      })
+      const { base, created } = yield* serviceWithRun
       const file = join(tmpdir(), `faulty-runs-builtins-${process.pid}-${Date.now()}.txt`)
       const got = yield* runCli(["get", created.json.id, "--url", base.href], {
         NODE_OPTIONS: `--import=${pathToFileURL(join(projectRoot, "test/support/builtinModules.mjs")).href}`,
