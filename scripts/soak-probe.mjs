@@ -2,8 +2,12 @@
  * Loaded into the built service's process by `npm run soak` (node --import; plain JavaScript, so the
  * service runs exactly as `npm start` runs it, without a TypeScript loader): every few seconds it appends
  * one JSON line to SOAK_PROBE_FILE with the process's memory, open file descriptors, event-loop
- * delay and the GC pauses since the last line. It observes; it changes nothing in the service.
+ * delay, the GC pauses since the last line, and how long the service took over each POST /runs and
+ * GET /health: from the parse of its headers to the end of its answer (node:diagnostics_channel), so
+ * without the time a request waited in the socket before the event loop read it, and without the
+ * load generator's own delays. It observes; it changes nothing in the service.
  */
+import { subscribe } from "node:diagnostics_channel"
 import { appendFileSync, readdirSync } from "node:fs"
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
 
@@ -23,6 +27,23 @@ if (file !== undefined) {
       pauses.push({ ms: entry.duration, kind: GC_KINDS[kind] ?? String(kind) })
     }
   }).observe({ entryTypes: ["gc"] })
+  /** @type {WeakMap<object, { at: number, into: Array<number> }>} */
+  const started = new WeakMap()
+  /** @type {Array<number>} */
+  const postMs = []
+  /** @type {Array<number>} */
+  const healthMs = []
+  subscribe("http.server.request.start", (message) => {
+    const { request, response } = /** @type {{ request: import("node:http").IncomingMessage, response: object }} */ (message)
+    const path = (request.url ?? "").split("?")[0]
+    const into = request.method === "POST" && path === "/runs" ? postMs : request.method === "GET" && path === "/health" ? healthMs : undefined
+    if (into !== undefined) started.set(response, { at: performance.now(), into })
+  })
+  subscribe("http.server.response.finish", (message) => {
+    const { response } = /** @type {{ response: object }} */ (message)
+    const start = started.get(response)
+    if (start !== undefined) start.into.push(performance.now() - start.at)
+  })
   const loopDelay = monitorEventLoopDelay({ resolution: 5 })
   loopDelay.enable()
   setInterval(() => {
@@ -41,6 +62,7 @@ if (file !== undefined) {
         external: memory.external,
         fds,
         gc: pauses.splice(0),
+        serverMs: { post: postMs.splice(0), health: healthMs.splice(0) },
         loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
       }) + "\n"
     )

@@ -1,5 +1,5 @@
 /**
- * npm run soak -- --minutes N [--report docs/SOAK.md] [--heap-snapshots]
+ * npm run soak -- --minutes N [--report docs/SOAK.md] [--heap-snapshots] [--cpu-prof]
  *
  * Starts the service as `npm start` does (the bundled simulator in its process, a fresh SQLite file)
  * with a probe loaded into it (scripts/soak-probe.mjs), and holds it saturated: runs always executing
@@ -8,11 +8,13 @@
  * GET latency percentiles, /health latency, GC pauses, event-loop delay, RSS, heap, fds and
  * successes; at the end a summary judged against issue 13's targets, optionally written as markdown.
  * --heap-snapshots writes a heap snapshot after minute 2 and at the end (node --heapsnapshot-signal).
+ * --cpu-prof writes the service's CPU profile to the work dir when it exits (bench/profile-summary.ts reads it).
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { Agent, request } from "undici"
 
@@ -24,6 +26,7 @@ const option = (name: string) => {
 const minutes = Number(option("minutes") ?? 5)
 const reportPath = option("report")
 const heapSnapshots = args.includes("--heap-snapshots")
+const cpuProfile = args.includes("--cpu-prof")
 if (!Number.isFinite(minutes) || minutes <= 0) {
   process.stderr.write("soak: --minutes must be a positive number\n")
   process.exit(2)
@@ -51,6 +54,7 @@ const child = spawn(
   [
     "--import", "./scripts/soak-probe.mjs",
     ...(heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${work}`] : []),
+    ...(cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${work}`] : []),
     "dist/main.mjs"
   ],
   {
@@ -184,6 +188,7 @@ interface ProbeLine {
   readonly fds: number
   readonly gc: ReadonlyArray<{ readonly ms: number; readonly kind: string }>
   readonly loopDelayMs: { readonly p99: number; readonly max: number }
+  readonly serverMs?: { readonly post: ReadonlyArray<number>; readonly health: ReadonlyArray<number> }
 }
 let probeRead = 0
 const newProbeLines = (): Array<ProbeLine> => {
@@ -226,6 +231,11 @@ interface Row {
   readonly gcMax: number
   readonly gcOver100: number
   readonly loopDelayMax: number
+  /** This load generator's own event-loop delay: latencies it measured include it. */
+  readonly clientLoopDelayMax: number
+  /** The service's own time over POST /runs and /health, from the probe (scripts/soak-probe.mjs). */
+  readonly serverPostP99: number
+  readonly serverHealthMax: number
   readonly rssMiB: number
   readonly heapMiB: number
   readonly fds: number
@@ -235,7 +245,7 @@ interface Row {
 }
 const rows: Array<Row> = []
 const columns =
-  "min  load  POST p50/p99/max ms  GET p50/p99 ms  /health p99/max >50ms  GC n/max/>100ms  loop max ms  RSS MiB  heap MiB  fds  succ/s  answers"
+  "min  load  POST p50/p99/max ms  GET p50/p99 ms  /health p99/max >50ms  GC n/max/>100ms  loop max ms  client loop  in service: POST p99/health max  RSS MiB  heap MiB  fds  succ/s  answers"
 process.stdout.write(`soak: ${minutes} min against ${base} (work dir ${work})\n${columns}\n`)
 
 const workers = [
@@ -246,6 +256,8 @@ const workers = [
   ...Array.from({ length: STREAMS }, streamer)
 ]
 
+const clientLoopDelay = monitorEventLoopDelay({ resolution: 10 })
+clientLoopDelay.enable()
 let previousSuccesses = await successesSoFar()
 let previousAt = Date.now()
 const snapshotsTaken: Array<string> = []
@@ -273,6 +285,9 @@ for (let minute = 1; minute <= minutes; minute++) {
     gcMax: Math.max(0, ...pauses.map((pause) => pause.ms)),
     gcOver100: pauses.filter((pause) => pause.ms > 100).length,
     loopDelayMax: Math.max(0, ...probes.map((line) => line.loopDelayMs.max)),
+    clientLoopDelayMax: clientLoopDelay.max / 1e6,
+    serverPostP99: percentile(probes.flatMap((line) => line.serverMs?.post ?? []), 99),
+    serverHealthMax: Math.max(0, ...probes.flatMap((line) => line.serverMs?.health ?? [])),
     rssMiB: last === undefined ? Number.NaN : last.rss / 1024 / 1024,
     heapMiB: last === undefined ? Number.NaN : last.heapUsed / 1024 / 1024,
     fds: last?.fds ?? Number.NaN,
@@ -281,6 +296,7 @@ for (let minute = 1; minute <= minutes; minute++) {
     clientErrors: finished.errors
   }
   rows.push(row)
+  clientLoopDelay.reset()
   previousSuccesses = successes
   previousAt = now
   process.stdout.write(
@@ -292,6 +308,8 @@ for (let minute = 1; minute <= minutes; minute++) {
       `${ms(row.healthP99)}/${ms(row.healthMax)} ${row.healthOver50}`.padStart(21),
       `${row.gcCount}/${ms(row.gcMax)}/${row.gcOver100}`.padStart(16),
       ms(row.loopDelayMax).padStart(12),
+      ms(row.clientLoopDelayMax).padStart(12),
+      `${ms(row.serverPostP99)}/${ms(row.serverHealthMax)}`.padStart(32),
       row.rssMiB.toFixed(0).padStart(8),
       row.heapMiB.toFixed(0).padStart(9),
       String(row.fds).padStart(4),
@@ -339,12 +357,12 @@ process.stdout.write(`\n${summary.join("\n")}\n`)
 
 if (reportPath !== undefined) {
   const table = [
-    "| min | load | POST p50 / p99 / max ms | GET p50 / p99 ms | /health p99 / max ms (> 50 ms) | GC pauses n / max ms (> 100 ms) | loop delay max ms | RSS MiB | heap MiB | fds | successes/s |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| min | load | POST p50 / p99 / max ms | GET p50 / p99 ms | /health p99 / max ms (> 50 ms) | GC pauses n / max ms (> 100 ms) | loop delay max ms | the soak's own loop delay max ms | in the service: POST p99 / /health max ms | RSS MiB | heap MiB | fds | successes/s |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map(
       (row) =>
         `| ${row.minute} | ${row.load.toFixed(2)} | ${ms(row.postP50)} / ${ms(row.postP99)} / ${ms(row.postMax)} | ${ms(row.getP50)} / ${ms(row.getP99)} | ` +
-        `${ms(row.healthP99)} / ${ms(row.healthMax)} (${row.healthOver50}) | ${row.gcCount} / ${ms(row.gcMax)} (${row.gcOver100}) | ${ms(row.loopDelayMax)} | ` +
+        `${ms(row.healthP99)} / ${ms(row.healthMax)} (${row.healthOver50}) | ${row.gcCount} / ${ms(row.gcMax)} (${row.gcOver100}) | ${ms(row.loopDelayMax)} | ${ms(row.clientLoopDelayMax)} | ${ms(row.serverPostP99)} / ${ms(row.serverHealthMax)} | ` +
         `${row.rssMiB.toFixed(0)} | ${row.heapMiB.toFixed(0)} | ${row.fds} | ${row.successesPerSecond.toFixed(1)} |`
     )
   ]
