@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Context, Effect, Either, Fiber, Layer } from "effect"
 import { AppConfig } from "../../src/Config.js"
 import type { RunId } from "../../src/Domain/RunId.js"
 import { UpstreamClient } from "../../src/Upstream/UpstreamClient.js"
@@ -77,6 +77,53 @@ describe("UpstreamClient", () => {
         const result = yield* attemptOn(url)
         expect(Either.isLeft(result) && result.left.outcome, body).toBe("malformed")
       }
+    }).pipe(Effect.scoped))
+
+  it.live("reads a body sent in pieces, and takes a body over 64 KB as malformed without reading on", () =>
+    Effect.gen(function* () {
+      const pieces = yield* rawServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        // A key with a two-byte character cut between the pieces: decoded only once whole.
+        const body = Buffer.from('{"note": "\u00e9", "value": 42}')
+        const cut = body.indexOf(0xc3) + 1
+        res.write(body.subarray(0, cut))
+        setTimeout(() => res.end(body.subarray(cut)), 20)
+      })
+      expect(yield* attemptOn(pieces)).toEqual(Either.right(42))
+      const endless = yield* rawServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        const chunk = "x".repeat(16 * 1024)
+        const more = () => {
+          if (!res.destroyed && res.write(chunk)) setImmediate(more)
+          else if (!res.destroyed) res.once("drain", more)
+        }
+        more()
+      })
+      const result = yield* attemptOn(endless)
+      expect(Either.isLeft(result) && result.left.detail).toBe("body longer than 65536 bytes")
+    }).pipe(Effect.scoped))
+
+  it.live("aborting the run's signal abandons every request of the run in flight", () =>
+    Effect.gen(function* () {
+      let arrived = 0
+      let closed = 0
+      const silent = yield* rawServer((req) => {
+        arrived += 1
+        req.socket.once("close", () => void (closed += 1))
+      })
+      const client = Context.get(yield* Layer.build(clientFor(silent, 10_000)), UpstreamClient)
+      const run = new AbortController()
+      const send = client.attempt("01ARZ3NDEKTSV4RRFFQ69G5FAV" as RunId, run.signal)
+      const fibers = yield* Effect.forEach([1, 2, 3], () => Effect.fork(send))
+      while (arrived < 3) yield* Effect.sleep("10 millis")
+      run.abort()
+      while (closed < 3) yield* Effect.sleep("10 millis")
+      expect(closed).toBe(3)
+      // An attempt made after the abort is abandoned before it is sent.
+      yield* Fiber.interruptAll(fibers)
+      const late = yield* Effect.either(Effect.timeout(send, "2 seconds"))
+      expect(Either.isLeft(late) && late.left._tag).toBe("AttemptFailed")
+      expect(arrived).toBe(3)
     }).pipe(Effect.scoped))
 
   it.live("a refused connection is a transport failure and a silent upstream a timeout", () =>
