@@ -52,11 +52,13 @@ const ObservedEngineLive = Layer.mergeAll(Readiness.Default, ThroughputHistory.D
 
 /**
  * The whole service: HTTP API → run engine → upstream and store. Needs the configuration (AppConfig.layer); exposes the
- * HttpServer so that callers can read its address.
+ * HttpServer so that callers can read its address. The server listens only once the engine is built
+ * (the database reached, the runs a restart left re-admitted): a request that came sooner would wait
+ * unanswered for the engine, and get no answer at all if the engine then failed to start.
  */
 export const AppLive = HttpAppLive.pipe(
-  Layer.provide(ObservedEngineLive),
   Layer.provideMerge(NodeServerLive),
+  Layer.provide(ObservedEngineLive),
   // The same layer value as above, so one Metrics instance: the server counts the answers it writes itself.
   Layer.provide(ObservabilityLive)
 )

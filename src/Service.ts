@@ -41,7 +41,7 @@ export const serveService = Effect.gen(function* () {
     )
   )
   exitOnSecondSignal(config.shutdownGraceMs)
-  return yield* Layer.launch(
+  return yield* Effect.catchAll(Layer.launch(
     AppLive.pipe(
       HttpServer.withLogAddress,
       // With no exporter, a span per request would only be built and dropped (about a tenth of what
@@ -51,5 +51,24 @@ export const serveService = Effect.gen(function* () {
       // Provided last, so it is built first and closed last: spans that end during shutdown are still sent.
       Layer.provide(tracingLayer(tracing, packageJson.version))
     )
+  ), (problem) =>
+    Effect.sync(() => {
+      process.stderr.write(`faulty-runs: cannot start: ${startupFailure(problem)}\n`)
+      process.exit(1)
+    })
   )
 }).pipe(Effect.provide(Logger.json))
+
+/** One line for what stopped the start-up: the database out of reach, the port taken, ... */
+const startupFailure = (problem: unknown): string => {
+  const { _tag, message, cause } = (typeof problem === "object" && problem !== null ? problem : {}) as {
+    _tag?: unknown
+    message?: unknown
+    cause?: { message?: unknown }
+  }
+  const textOf = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined)
+  const text = textOf(message) ?? textOf(cause?.message) ?? String(problem)
+  if (_tag === "SqlError") return `the database (DATABASE_URL) did not answer: ${text}`
+  if (_tag === "ServeError") return `cannot listen on HOST:PORT: ${textOf(cause?.message) ?? text}`
+  return text
+}

@@ -1,8 +1,9 @@
+import { connect, createServer, type AddressInfo, type Server } from "node:net"
 import Database from "better-sqlite3"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fetchLedger, matchLedger } from "./support/ledger.js"
-import { expectRefusedConfigurations, spawnService } from "./support/process.js"
+import { expectRefusedConfigurations, runServiceToExit, spawnService } from "./support/process.js"
 import { awaitFinished, createRun, getRun, request, simulator, tempDatabase } from "./support/servers.js"
 
 interface Row {
@@ -165,4 +166,58 @@ describe("start-up configuration", () => {
       ]
       yield* expectRefusedConfigurations(cases)
     }))
+
+  it.live("a database that never answers: no connection is accepted meanwhile, and the service exits 1 with one line naming it", () =>
+    Effect.gen(function* () {
+      // Accepts connections and says nothing, as a stuck PostgreSQL would.
+      const silent = yield* listening(createServer(() => {}))
+      const free = yield* listening(createServer())
+      const port = (free.address() as AddressInfo).port
+      yield* Effect.promise(() => new Promise((resolve) => free.close(resolve)))
+      const outcomes = new Set<string>()
+      let exited = false
+      const probing = Effect.promise(async () => {
+        while (!exited) {
+          outcomes.add(await probeHealth(port))
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+      })
+      const [result] = yield* Effect.all(
+        [
+          runServiceToExit({ DATABASE_URL: `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/test`, PORT: String(port) }).pipe(
+            Effect.ensuring(Effect.sync(() => (exited = true)))
+          ),
+          probing
+        ],
+        { concurrency: 2 }
+      )
+      expect(result.code).toBe(1)
+      expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^faulty-runs: cannot start: the database \(DATABASE_URL\) did not answer: /)])
+      expect(outcomes.has("refused")).toBe(true)
+      expect([...outcomes].filter((outcome) => outcome !== "refused")).toEqual([])
+      silent.close()
+    }))
+
+  it.live("a port already taken stops the service with exit 1 and one line saying so", () =>
+    Effect.gen(function* () {
+      const taken = yield* listening(createServer())
+      const result = yield* runServiceToExit({ DATABASE_URL: ":memory:", PORT: String((taken.address() as AddressInfo).port) })
+      taken.close()
+      expect(result.code).toBe(1)
+      expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^faulty-runs: cannot start: cannot listen on HOST:PORT: listen EADDRINUSE/)])
+    }))
 })
+
+const listening = (server: Server) =>
+  Effect.promise(() => new Promise<Server>((resolve) => server.listen(0, "127.0.0.1", () => resolve(server))))
+
+/** One GET /health on a new connection: "refused", "answered", or "accepted, then closed unanswered". */
+const probeHealth = (port: number) =>
+  new Promise<string>((resolve) => {
+    const socket = connect(port, "127.0.0.1")
+    let answered = false
+    socket.once("connect", () => socket.write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+    socket.on("data", () => (answered = true))
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED" ? "refused" : `error ${error.code}`))
+    socket.once("close", () => resolve(answered ? "answered" : "accepted, then closed unanswered"))
+  })
