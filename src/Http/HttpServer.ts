@@ -4,6 +4,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Api } from "../Api.js"
 import { Metrics } from "../Observability/Metrics.js"
+import { Runs } from "../Runs/Runs.js"
 import { ApiDocsLive } from "./ApiDocs.js"
 import { closeServerWithin, trackConnections } from "./Connections.js"
 import { DashboardLive } from "./Dashboard/DashboardHttp.js"
@@ -48,6 +49,9 @@ export const NodeServerLive = Layer.scoped(
     const httpServer = yield* NodeHttpServer.make(() => server, { port: config.port, host: config.host })
     // Added after make's own finalizer, so it runs first: make's server.close would wait on every client.
     yield* Effect.addFinalizer(() => Effect.promise(() => closeServerWithin(server, SHUTDOWN_CONNECTION_GRACE_MS)))
+    // The engine, built before the server, closes after it: its waiters are answered first, here.
+    const runs = yield* Runs
+    yield* Effect.addFinalizer(() => runs.releaseWaiters)
     return httpServer
   })
 ).pipe(Layer.merge(NodeHttpServer.layerContext))

@@ -259,6 +259,17 @@ export class Runs extends Effect.Service<Runs>()("faulty-runs/Runs", {
     // Added last, so it runs first at shutdown: waiters answer before the runs are interrupted.
     yield* Effect.addFinalizer(() => changes.close)
 
-    return { create, createOnce, get, page, awaitFinished, watch, activity, totals } as const
+    return {
+      create,
+      createOnce,
+      get,
+      page,
+      awaitFinished,
+      watch,
+      activity,
+      totals,
+      /** Answers every long poll and ends every event stream now (the server is about to close). */
+      releaseWaiters: changes.close
+    } as const
   })
 }) {}
