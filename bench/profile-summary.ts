@@ -3,7 +3,9 @@
  * costliest functions of a profile written by bench/hot-path.ts, with bundle positions mapped back
  * to their sources (dist/bundle/*.mjs.map), then the same summed per package or source file
  * (`--callers=<text>`: the call paths that lead to the functions whose name contains the text). CPU
- * profiles count ms, heap profiles sampled bytes allocated.
+ * profiles count ms, heap profiles sampled bytes allocated. `--stalls=<ms>` (CPU profiles): every stretch
+ * of samples without an idle one that lasted longer than that, when it began and what it spent its time in,
+ * i.e. what held the event loop in the longest event-loop delays.
  */
 import { existsSync, readFileSync } from "node:fs"
 import { SourceMap } from "node:module"
@@ -26,6 +28,7 @@ if (file === undefined) throw new Error("usage: profile-summary.ts <profile> [ro
 const rows = Number(rowsArg ?? "40")
 const inclusive = process.argv.includes("--inclusive")
 /** --callers=<text>: for the functions whose name contains the text, their costliest call paths. */
+const stallsOver = Number(process.argv.find((arg) => arg.startsWith("--stalls="))?.slice("--stalls=".length) ?? Number.NaN)
 const callersOf = process.argv.find((arg) => arg.startsWith("--callers="))?.slice("--callers=".length)
 const data = JSON.parse(readFileSync(file, "utf8")) as {
   nodes?: Array<ProfileNode>
@@ -127,4 +130,53 @@ if (callersOf !== undefined) {
     paths.set(key, (paths.get(key) ?? 0) + cost)
   }
   show(paths, `call paths to ${callersOf}`)
+}
+
+if (!Number.isNaN(stallsOver) && data.samples !== undefined) {
+  const samples = data.samples
+  const deltas = data.timeDeltas!
+  // Effect's sources map to src/internal/… too; this project's own folders are named.
+  const OUR_SOURCES = /^src\/(Http|Runs|Upstream|Store|Domain|Simulator|Client|Cli|Observability)\/|^src\/[A-Z]\w+\.ts/
+  const isIdle = (id: number) => nodes.get(id)!.callFrame.functionName === "(idle)"
+  const report = (from: number, to: number, startMs: number, lengthMs: number) => {
+    const inStall = new Map<string, number>()
+    const selfInStall = new Map<string, number>()
+    for (let index = from; index < to; index++) {
+      const cost = (deltas[index + 1] ?? 0) / 1000
+      const id = samples[index]!
+      selfInStall.set(name(id), (selfInStall.get(name(id)) ?? 0) + cost)
+      const seen = new Set<string>()
+      for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+        if (!seen.has(name(at))) inStall.set(name(at), (inStall.get(name(at)) ?? 0) + cost)
+        seen.add(name(at))
+      }
+    }
+    const top = (costs: Map<string, number>, count: number) =>
+      [...costs].filter(([key]) => !key.startsWith("(root)")).sort((a, b) => b[1] - a[1]).slice(0, count)
+        .map(([key, cost]) => `      ${cost.toFixed(1).padStart(6)} ms  ${key}`).join("\n")
+    const ours = new Map([...inStall].filter(([key]) => OUR_SOURCES.test(key.split(" ").at(-1)!)))
+    console.log(
+      `\n  at ${(startMs / 1000).toFixed(3)} s: ${lengthMs.toFixed(1)} ms without idle\n    self:\n${top(selfInStall, 6)}` +
+        `\n    inclusive, this project's code:\n${top(ours, 14)}`
+    )
+  }
+  console.log(`\n## stretches without an idle sample longer than ${stallsOver} ms`)
+  let clock = 0
+  let stallFrom = -1
+  let stallStart = 0
+  let count = 0
+  for (let index = 0; index < samples.length; index++) {
+    clock += (deltas[index] ?? 0) / 1000
+    if (isIdle(samples[index]!)) {
+      if (stallFrom >= 0 && clock - stallStart > stallsOver) {
+        report(stallFrom, index, stallStart, clock - stallStart)
+        count += 1
+      }
+      stallFrom = -1
+    } else if (stallFrom < 0) {
+      stallFrom = index
+      stallStart = clock
+    }
+  }
+  console.log(`\n${count} stretches`)
 }

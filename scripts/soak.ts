@@ -1,5 +1,5 @@
 /**
- * npm run soak -- --minutes N [--report docs/SOAK.md] [--heap-snapshots] [--cpu-prof]
+ * npm run soak -- --minutes N [--report docs/SOAK.md] [--heap-snapshots] [--cpu-prof] [--pin] [--node-flags "..."]
  *
  * Starts the service as `npm start` does (the bundled simulator in its process, a fresh SQLite file)
  * with a probe loaded into it (scripts/soak-probe.mjs), and holds it saturated: runs always executing
@@ -9,8 +9,11 @@
  * successes; at the end a summary judged against issue 13's targets, optionally written as markdown.
  * --heap-snapshots writes a heap snapshot after minute 2 and at the end (node --heapsnapshot-signal).
  * --cpu-prof writes the service's CPU profile to the work dir when it exits (bench/profile-summary.ts reads it).
+ * --pin puts the service on CPU 0 and this load generator on CPU 1 (taskset), so that the latencies the
+ * client measures are not its own turn on the service's core.
+ * --node-flags passes extra Node/V8 flags to the service (e.g. "--max-semi-space-size=64"), for experiments.
  */
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -27,6 +30,8 @@ const minutes = Number(option("minutes") ?? 5)
 const reportPath = option("report")
 const heapSnapshots = args.includes("--heap-snapshots")
 const cpuProfile = args.includes("--cpu-prof")
+const pinned = args.includes("--pin")
+const nodeFlags = (option("node-flags") ?? "").split(" ").filter((flag) => flag !== "")
 if (!Number.isFinite(minutes) || minutes <= 0) {
   process.stderr.write("soak: --minutes must be a positive number\n")
   process.exit(2)
@@ -49,14 +54,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // --- the service --------------------------------------------------------------------------------
 
-const child = spawn(
+if (pinned) execFileSync("taskset", ["-a", "-p", "-c", "1", String(process.pid)], { stdio: "ignore" })
+const serviceCommand = [
   process.execPath,
-  [
-    "--import", "./scripts/soak-probe.mjs",
-    ...(heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${work}`] : []),
-    ...(cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${work}`] : []),
-    "dist/main.mjs"
-  ],
+  ...nodeFlags,
+  "--import", "./scripts/soak-probe.mjs",
+  ...(heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${work}`] : []),
+  ...(cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${work}`] : []),
+  "dist/main.mjs"
+]
+const child = spawn(
+  pinned ? "taskset" : serviceCommand[0]!,
+  pinned ? ["-c", "0", ...serviceCommand] : serviceCommand.slice(1),
   {
     cwd: root,
     env: {
@@ -236,7 +245,9 @@ interface Row {
   /** The service's own time over POST /runs and /health, from the probe (scripts/soak-probe.mjs). */
   readonly serverPostP99: number
   readonly serverHealthMax: number
+  /** The mean and the largest of the minute's RSS samples (one every 5 s): RSS is a GC sawtooth, one sample says little. */
   readonly rssMiB: number
+  readonly rssMaxMiB: number
   readonly heapMiB: number
   readonly fds: number
   readonly successesPerSecond: number
@@ -245,7 +256,7 @@ interface Row {
 }
 const rows: Array<Row> = []
 const columns =
-  "min  load  POST p50/p99/max ms  GET p50/p99 ms  /health p99/max >50ms  GC n/max/>100ms  loop max ms  client loop  in service: POST p99/health max  RSS MiB  heap MiB  fds  succ/s  answers"
+  "min  load  POST p50/p99/max ms  GET p50/p99 ms  /health p99/max >50ms  GC n/max/>100ms  loop max ms  client loop  in service: POST p99/health max  RSS mean/max MiB  heap MiB  fds  succ/s  answers"
 process.stdout.write(`soak: ${minutes} min against ${base} (work dir ${work})\n${columns}\n`)
 
 const workers = [
@@ -288,7 +299,8 @@ for (let minute = 1; minute <= minutes; minute++) {
     clientLoopDelayMax: clientLoopDelay.max / 1e6,
     serverPostP99: percentile(probes.flatMap((line) => line.serverMs?.post ?? []), 99),
     serverHealthMax: Math.max(0, ...probes.flatMap((line) => line.serverMs?.health ?? [])),
-    rssMiB: last === undefined ? Number.NaN : last.rss / 1024 / 1024,
+    rssMiB: probes.length === 0 ? Number.NaN : probes.reduce((sum, line) => sum + line.rss, 0) / probes.length / 1024 / 1024,
+    rssMaxMiB: Math.max(...probes.map((line) => line.rss)) / 1024 / 1024,
     heapMiB: last === undefined ? Number.NaN : last.heapUsed / 1024 / 1024,
     fds: last?.fds ?? Number.NaN,
     successesPerSecond: ((successes - previousSuccesses) * 1000) / (now - previousAt),
@@ -310,7 +322,7 @@ for (let minute = 1; minute <= minutes; minute++) {
       ms(row.loopDelayMax).padStart(12),
       ms(row.clientLoopDelayMax).padStart(12),
       `${ms(row.serverPostP99)}/${ms(row.serverHealthMax)}`.padStart(32),
-      row.rssMiB.toFixed(0).padStart(8),
+      `${row.rssMiB.toFixed(0)}/${row.rssMaxMiB.toFixed(0)}`.padStart(8),
       row.heapMiB.toFixed(0).padStart(9),
       String(row.fds).padStart(4),
       row.successesPerSecond.toFixed(1).padStart(7),
@@ -341,6 +353,7 @@ const spread = (values: ReadonlyArray<number>) => {
   return { low, high, percent: low > 0 ? ((high - low) / low) * 100 : Number.NaN }
 }
 const rss = spread(steady.map((row) => row.rssMiB))
+const rssPeaks = spread(steady.map((row) => row.rssMaxMiB))
 const throughput = spread(steady.map((row) => row.successesPerSecond))
 const postP99 = Math.max(...steady.map((row) => row.postP99))
 const healthMax = Math.max(...steady.map((row) => row.healthMax))
@@ -348,7 +361,7 @@ const verdict = (ok: boolean) => (ok ? "met" : "NOT met")
 const summary = [
   `POST /runs p99 (worst minute from minute 2): ${ms(postP99)} ms — target < 5 ms: ${verdict(postP99 < 5)}`,
   `/health slowest answer from minute 2: ${ms(healthMax)} ms — target ≤ 50 ms: ${verdict(healthMax <= 50)}`,
-  `RSS from minute 2: ${rss.low.toFixed(0)}–${rss.high.toFixed(0)} MiB (${rss.percent.toFixed(1)} %) — target ±5 % (a spread ≤ 10 %): ${verdict(rss.percent <= 10)}`,
+  `RSS from minute 2, per-minute means: ${rss.low.toFixed(0)}–${rss.high.toFixed(0)} MiB (${rss.percent.toFixed(1)} %), per-minute peaks: ${rssPeaks.low.toFixed(0)}–${rssPeaks.high.toFixed(0)} MiB (${rssPeaks.percent.toFixed(1)} %) — target ±5 % (a spread ≤ 10 %): ${verdict(rss.percent <= 10 && rssPeaks.percent <= 10)}`,
   `successes/s from minute 2: ${throughput.low.toFixed(1)}–${throughput.high.toFixed(1)} (${throughput.percent.toFixed(1)} %) — target ±5 % (a spread ≤ 10 %): ${verdict(throughput.percent <= 10)}`,
   `SIGTERM after the soak: exit ${exitCode} in ${stopMs} ms`,
   ...(heapSnapshots ? [`heap snapshots (${snapshotsTaken.join(", ")}): ${readdirSync(work).filter((f) => f.endsWith(".heapsnapshot")).map((f) => join(work, f)).join(", ")}`] : [])
@@ -357,19 +370,20 @@ process.stdout.write(`\n${summary.join("\n")}\n`)
 
 if (reportPath !== undefined) {
   const table = [
-    "| min | load | POST p50 / p99 / max ms | GET p50 / p99 ms | /health p99 / max ms (> 50 ms) | GC pauses n / max ms (> 100 ms) | loop delay max ms | the soak's own loop delay max ms | in the service: POST p99 / /health max ms | RSS MiB | heap MiB | fds | successes/s |",
+    "| min | load | POST p50 / p99 / max ms | GET p50 / p99 ms | /health p99 / max ms (> 50 ms) | GC pauses n / max ms (> 100 ms) | loop delay max ms | the soak's own loop delay max ms | in the service: POST p99 / /health max ms | RSS mean / max MiB | heap MiB | fds | successes/s |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map(
       (row) =>
         `| ${row.minute} | ${row.load.toFixed(2)} | ${ms(row.postP50)} / ${ms(row.postP99)} / ${ms(row.postMax)} | ${ms(row.getP50)} / ${ms(row.getP99)} | ` +
         `${ms(row.healthP99)} / ${ms(row.healthMax)} (${row.healthOver50}) | ${row.gcCount} / ${ms(row.gcMax)} (${row.gcOver100}) | ${ms(row.loopDelayMax)} | ${ms(row.clientLoopDelayMax)} | ${ms(row.serverPostP99)} / ${ms(row.serverHealthMax)} | ` +
-        `${row.rssMiB.toFixed(0)} | ${row.heapMiB.toFixed(0)} | ${row.fds} | ${row.successesPerSecond.toFixed(1)} |`
+        `${row.rssMiB.toFixed(0)} / ${row.rssMaxMiB.toFixed(0)} | ${row.heapMiB.toFixed(0)} | ${row.fds} | ${row.successesPerSecond.toFixed(1)} |`
     )
   ]
   const section = [
     `## Soak of ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${minutes} min`,
     "",
-    `\`npm run soak -- --minutes ${minutes}\`: ${MAX_CONCURRENT_RUNS} runs of ${RUN_SECONDS} s always executing and ${MAX_PENDING_RUNS} queued ` +
+    `\`npm run soak -- --minutes ${minutes}${pinned ? " --pin" : ""}${nodeFlags.length > 0 ? ` --node-flags "${nodeFlags.join(" ")}"` : ""}\`: ` +
+      `${pinned ? "the service on CPU 0, this load generator on CPU 1; " : ""}${MAX_CONCURRENT_RUNS} runs of ${RUN_SECONDS} s always executing and ${MAX_PENDING_RUNS} queued ` +
       `(a POST every 100 ms, 429 when full), ${READERS} readers (GET /runs/{id} every ${READER_PAUSE_MS} ms), /health every ${HEALTH_EVERY_MS} ms, ` +
       `${LONG_POLLERS} long polls, ${STREAMS} event streams; the bundled simulator's defaults. Load average at the start ${rows[0]?.load.toFixed(2)}, ` +
       `at the end ${rows.at(-1)?.load.toFixed(2)} (2 cores).`,

@@ -66,6 +66,7 @@ export class RunView extends Schema.Class<RunView>("RunView")({
 
 const dateOrNull = (millis: number | null) => (millis === null ? null : new Date(millis))
 
+/** Not validated when built: the encode that writes it as JSON checks the same fields (refinements apply both ways). */
 export const toRunView = (run: Run): RunView =>
   new RunView({
     id: run.id,
@@ -78,4 +79,4 @@ export const toRunView = (run: Run): RunView =>
     ends_at: dateOrNull(run.endsAt),
     finished_at: dateOrNull(run.finishedAt),
     takeovers: run.takeovers ?? 0
-  })
+  }, true)
