@@ -27,6 +27,7 @@ import {
   startSimulator
 } from "./processes.js"
 import { type Scenario, scenarios, type StrategyName } from "./scenarios.js"
+import { soakSection } from "./soak-section.js"
 import { formatStartup, measureStartup } from "./startup.js"
 
 const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split("=")[1]
@@ -315,6 +316,13 @@ for (const line of overhead) console.log(line)
 const startup = only === undefined || only === "startup" ? formatStartup(await measureStartup()) : []
 for (const line of startup) console.log(line)
 const judged = verdicts(all)
+const soakReport = () => {
+  try {
+    return readFileSync(new URL("../docs/SOAK.md", import.meta.url), "utf8")
+  } catch {
+    return ""
+  }
+}
 console.log("")
 for (const verdict of judged) console.log(`${verdict.met ? "met   " : "MISSED"} ${verdict.target}: ${verdict.measured}`)
 
@@ -372,6 +380,7 @@ The built service from spawn to its first \`/health\` 200, and the built CLI fro
 ${startup.join("\n")}
 \`\`\`
 
+${soakSection(soakReport())}
 ## All cases
 
 Load average (1, 5, 15 min) at the end of each scenario:

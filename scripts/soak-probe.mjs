@@ -5,7 +5,9 @@
  * delay, the GC pauses since the last line, and how long the service took over each POST /runs and
  * GET /health: from the parse of its headers to the end of its answer (node:diagnostics_channel), so
  * without the time a request waited in the socket before the event loop read it, and without the
- * load generator's own delays. It observes; it changes nothing in the service.
+ * load generator's own delays, and how many TCP connections the process opened (its upstream client's:
+ * a connection closed and reopened at every run's end would show here). It observes; it changes
+ * nothing in the service.
  */
 import { subscribe } from "node:diagnostics_channel"
 import { appendFileSync, readdirSync } from "node:fs"
@@ -44,6 +46,10 @@ if (file !== undefined) {
     const start = started.get(response)
     if (start !== undefined) start.into.push(performance.now() - start.at)
   })
+  let connectionsOpened = 0
+  subscribe("net.client.socket", () => {
+    connectionsOpened += 1
+  })
   const loopDelay = monitorEventLoopDelay({ resolution: 5 })
   loopDelay.enable()
   setInterval(() => {
@@ -61,11 +67,13 @@ if (file !== undefined) {
         heapTotal: memory.heapTotal,
         external: memory.external,
         fds,
+        connectionsOpened,
         gc: pauses.splice(0),
         serverMs: { post: postMs.splice(0), health: healthMs.splice(0) },
         loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
       }) + "\n"
     )
     loopDelay.reset()
+    connectionsOpened = 0
   }, everyMs).unref()
 }

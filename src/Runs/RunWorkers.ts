@@ -9,6 +9,9 @@ import type { LeaseKeeper } from "./LeaseKeeper.js"
 import type { LiveCounters } from "./LiveCounters.js"
 import type { RunId } from "../Domain/RunId.js"
 
+/** How long requests still in flight at a run's deadline may take to end before they are aborted. */
+export const LATE_REQUEST_GRACE = Duration.seconds(2)
+
 /** What the workers of one run work for and report to. */
 export interface RunWindow {
   readonly runId: RunId
@@ -39,10 +42,19 @@ export const runWorkers = (
     // The clock is read directly (it is the test's clock under TestClock): an Effect per read
     // would cost more than the read.
     const clock = yield* Effect.clock
-    // Aborted when the workers end (deadline or shutdown): every request still in flight is abandoned.
+    // Aborted when the workers end before the deadline (shutdown, a lost lease): every request still
+    // in flight is abandoned at once. At the deadline they are given a grace to end on their own:
+    // their answers are late and never counted, the upstream holds them until it answers either way,
+    // and an abort closes the request's keep-alive connection, so that the next run reopened all of
+    // them at once. The grace bounds how long a hung upstream keeps them (and their slots).
     const inFlight = new AbortController()
     setMaxListeners(0, inFlight.signal)
-    yield* Effect.addFinalizer(() => Effect.sync(() => inFlight.abort()))
+    const abandonInFlight = Effect.sync(() => inFlight.abort())
+    yield* Effect.addFinalizer(() =>
+      clock.unsafeCurrentTimeMillis() < endsAt
+        ? abandonInFlight
+        : Effect.asVoid(Effect.forkDaemon(Effect.delay(abandonInFlight, LATE_REQUEST_GRACE)))
+    )
     const send = upstream.attempt(runId, inFlight.signal)
     // A lease found lapsed ends the run here at once (RunExecutor races the loss), rather than at
     // the next renewal, which a stalled process may not reach for a while.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Either, TestClock } from "effect"
+import { Clock, Context, Duration, Effect, Either, Layer, TestClock } from "effect"
 import type { RunId } from "../../src/Domain/RunId.js"
 import { Runs } from "../../src/Runs/Runs.js"
+import { LATE_REQUEST_GRACE } from "../../src/Runs/RunWorkers.js"
 import { AttemptFailed } from "../../src/Upstream/AttemptFailed.js"
 import { engineWith } from "../support/engine.js"
 
@@ -114,6 +115,63 @@ describe("run engine (TestClock)", () => {
     }).pipe(
       Effect.provide(engineWith(() => Effect.uninterruptible(answerAfter(500)()), { upstreamConcurrency: 1 }))
     ))
+
+  it.effect("leaves the requests still in flight at the deadline to end on their own, uncounted", () => {
+    const signals: Array<AbortSignal> = []
+    const attempt = (_runId: RunId, signal: AbortSignal) => {
+      signals.push(signal)
+      return answerAfter(400, 7)()
+    }
+    return Effect.gen(function* () {
+      const runs = yield* Runs
+      const run = yield* runs.create(1)
+      yield* advance(2_000)
+      const finished = yield* runs.get(run.id)
+      expect(finished.status).toBe("FINISHED")
+      expect(finished.successfulResponsesCount).toBe(2)
+      // An abort would close the request's keep-alive connection: the next run would reopen it.
+      expect(signals.length).toBeGreaterThan(0)
+      expect(signals.some((signal) => signal.aborted)).toBe(false)
+    }).pipe(Effect.provide(engineWith(attempt, { upstreamConcurrency: 1 })))
+  })
+
+  it.effect("aborts the requests still in flight once the grace after the deadline has passed", () => {
+    const signals: Array<AbortSignal> = []
+    const attempt = (_runId: RunId, signal: AbortSignal) => {
+      signals.push(signal)
+      return answerAfter(60_000)()
+    }
+    return Effect.gen(function* () {
+      const runs = yield* Runs
+      const run = yield* runs.create(1)
+      yield* advance(1_000 + Duration.toMillis(LATE_REQUEST_GRACE) - 100)
+      expect((yield* runs.get(run.id)).status).toBe("FINISHED")
+      expect(signals.length).toBe(1)
+      expect(signals[0]?.aborted).toBe(false)
+      yield* advance(200)
+      expect(signals[0]?.aborted).toBe(true)
+    }).pipe(Effect.provide(engineWith(attempt, { upstreamConcurrency: 1 })))
+  })
+
+  it.effect("aborts the requests in flight when a run is interrupted before its deadline (shutdown)", () => {
+    const signals: Array<AbortSignal> = []
+    const attempt = (_runId: RunId, signal: AbortSignal) => {
+      signals.push(signal)
+      return answerAfter(400, 7)()
+    }
+    return Effect.gen(function* () {
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const runs = Context.get(yield* Layer.build(engineWith(attempt, { upstreamConcurrency: 2 })), Runs)
+          yield* runs.create(5)
+          yield* advance(600)
+          expect(signals.length).toBeGreaterThan(0)
+          expect(signals.some((signal) => signal.aborted)).toBe(false)
+        })
+      )
+      expect(signals.every((signal) => signal.aborted)).toBe(true)
+    })
+  })
 
   it.effect("sends no request at or after the deadline, and keeps sending until it", () => {
     const sentAt: Array<number> = []
