@@ -31,6 +31,7 @@ export const instantEngine = (concurrency: number | "auto") =>
         upstreamInitialConcurrency: 16,
         upstreamMaxConcurrency: 64,
         upstreamTimeoutMs: 1000,
+        warmUpMs: 0,
         checkpointIntervalMs: 500,
         shutdownGraceMs: 1000
       })

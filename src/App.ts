@@ -6,10 +6,12 @@ import { Metrics } from "./Observability/Metrics.js"
 import { Readiness } from "./Observability/Readiness.js"
 import { ThroughputHistory } from "./Observability/ThroughputHistory.js"
 import { Runs } from "./Runs/Runs.js"
+import { warmUpHotPath } from "./Runs/WarmUp.js"
 import { DatabaseLive } from "./Store/Database.js"
 import { SqlLimitStoreLive } from "./Store/LimitStore.js"
 import { SqlRunStoreLive } from "./Store/SqlRunStore.js"
 import { UpstreamClient } from "./Upstream/UpstreamClient.js"
+import { UpstreamConfig } from "./Upstream/UpstreamConfig.js"
 import { UpstreamTarget } from "./Upstream/UpstreamTarget.js"
 import { UpstreamLimiter } from "./Upstream/UpstreamLimiter.js"
 import { UpstreamTargetLive } from "./BundledUpstream.js"
@@ -43,8 +45,23 @@ const EngineObserverLive = Layer.effect(
 
 const ObservabilityLive = Layer.merge(Metrics.Default, BuildInfo.Default)
 
-/** The engine reporting to the service's metrics, with readiness and the throughput history beside it. */
-const ObservedEngineLive = Layer.mergeAll(Readiness.Default, ThroughputHistory.Default).pipe(
+/**
+ * Before the server listens, so that the first runs find the hot path compiled; not while runs a
+ * restart resumed are executing, which it would slow down.
+ */
+const WarmUpLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const activity = (yield* Runs).activity()
+    if (activity.inProgress + activity.pending > 0) return
+    yield* warmUpHotPath((yield* UpstreamConfig).warmUpMs)
+  })
+)
+
+/**
+ * The engine reporting to the service's metrics, with readiness and the throughput history beside
+ * it, warmed up.
+ */
+const ObservedEngineLive = Layer.mergeAll(Readiness.Default, ThroughputHistory.Default, WarmUpLive).pipe(
   Layer.provideMerge(EngineLive),
   Layer.provide(EngineObserverLive),
   Layer.provideMerge(ObservabilityLive)

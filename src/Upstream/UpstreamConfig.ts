@@ -9,6 +9,8 @@ export interface UpstreamSettings {
   readonly upstreamInitialConcurrency: number
   readonly upstreamMaxConcurrency: number
   readonly upstreamTimeoutMs: number
+  /** How long the hot path runs against a loopback stand-in at start-up (0: not at all); see Runs/WarmUp. */
+  readonly warmUpMs: number
 }
 
 /** The upstream and how hard to press it, with the most requests ever in flight worked out once. */
@@ -26,6 +28,7 @@ export class UpstreamConfig extends Context.Tag("faulty-runs/UpstreamConfig")<
       upstreamInitialConcurrency: settings.upstreamInitialConcurrency,
       upstreamMaxConcurrency: settings.upstreamMaxConcurrency,
       upstreamTimeoutMs: settings.upstreamTimeoutMs,
+      warmUpMs: settings.warmUpMs,
       maxInFlight: settings.upstreamConcurrency === "auto" ? settings.upstreamMaxConcurrency : settings.upstreamConcurrency
     })
 }
@@ -47,5 +50,6 @@ export const upstreamConfig: Config.Config<UpstreamSettings> = Config.all({
   upstreamConcurrency: concurrencySetting,
   upstreamInitialConcurrency: integerSetting("UPSTREAM_INITIAL_CONCURRENCY", 10, 1, 10_000),
   upstreamMaxConcurrency: integerSetting("UPSTREAM_MAX_CONCURRENCY", 512, 1, 10_000),
-  upstreamTimeoutMs: integerSetting("UPSTREAM_TIMEOUT_MS", 10_000, 1, 3_600_000)
+  upstreamTimeoutMs: integerSetting("UPSTREAM_TIMEOUT_MS", 10_000, 1, 3_600_000),
+  warmUpMs: integerSetting("WARM_UP_MS", 300, 0, 10_000)
 })

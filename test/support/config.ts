@@ -12,6 +12,7 @@ export const testConfig = (overrides: Partial<AppConfigShape> = {}): AppConfigSh
   upstreamInitialConcurrency: 4,
   upstreamMaxConcurrency: 512,
   upstreamTimeoutMs: 5_000,
+  warmUpMs: 0,
   checkpointIntervalMs: 200,
   shutdownGraceMs: 5_000,
   ...overrides
