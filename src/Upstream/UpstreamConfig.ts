@@ -51,5 +51,5 @@ export const upstreamConfig: Config.Config<UpstreamSettings> = Config.all({
   upstreamInitialConcurrency: integerSetting("UPSTREAM_INITIAL_CONCURRENCY", 10, 1, 10_000),
   upstreamMaxConcurrency: integerSetting("UPSTREAM_MAX_CONCURRENCY", 512, 1, 10_000),
   upstreamTimeoutMs: integerSetting("UPSTREAM_TIMEOUT_MS", 10_000, 1, 3_600_000),
-  warmUpMs: integerSetting("WARM_UP_MS", 300, 0, 10_000)
+  warmUpMs: integerSetting("WARM_UP_MS", 150, 0, 10_000)
 })
