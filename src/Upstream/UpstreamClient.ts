@@ -1,8 +1,9 @@
 import { Effect, Layer } from "effect"
-import { type Dispatcher, Pool } from "undici"
+import type { Dispatcher } from "undici"
 import { UpstreamConfig } from "./UpstreamConfig.js"
 import type { RunId } from "../Domain/RunId.js"
 import { AttemptFailed } from "./AttemptFailed.js"
+import { UpstreamConnections } from "./UpstreamConnections.js"
 import { UpstreamTarget, upstreamPath } from "./UpstreamTarget.js"
 
 const INT32_MIN = -2_147_483_648
@@ -50,7 +51,7 @@ const tooLong = new AttemptFailed({ outcome: "malformed", status: 200, detail: `
 const cutOffTooLong = new Error(`body longer than ${MAX_BODY_BYTES} bytes`)
 
 /**
- * One GET of the upstream on a keep-alive undici pool, through undici's dispatch API: the answer
+ * One GET of the upstream on a keep-alive connection (UpstreamConnections), through undici's dispatch API: the answer
  * comes to four callbacks, with no response stream and no promise per attempt (undici's request
  * API builds both, and cost a fifth more CPU per attempt, measured in a fresh process). Our
  * per-attempt timeout is undici's own headers/body timeout, so an attempt costs no extra timer.
@@ -60,20 +61,19 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
     const config = yield* UpstreamConfig
     const target = yield* UpstreamTarget
     const path = upstreamPath(target)
-    const pool = yield* Effect.acquireRelease(
+    const connections = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
-          new Pool(target.origin, {
+          new UpstreamConnections(target.origin, {
             // Connections open lazily: room for every permit the limit may give, and a few to spare.
-            connections: config.maxInFlight + 4,
-            pipelining: 1,
-            keepAliveTimeout: 10_000,
-            headersTimeout: config.upstreamTimeoutMs,
-            bodyTimeout: config.upstreamTimeoutMs,
-            connectTimeout: Math.min(config.upstreamTimeoutMs, 10_000)
+            maxConnections: config.maxInFlight + 4,
+            keepAliveTimeoutMs: 10_000,
+            headersTimeoutMs: config.upstreamTimeoutMs,
+            bodyTimeoutMs: config.upstreamTimeoutMs,
+            connectTimeoutMs: Math.min(config.upstreamTimeoutMs, 10_000)
           })
       ),
-      (pool) => Effect.promise(() => pool.destroy())
+      (connections) => Effect.promise(() => connections.destroy())
     )
 
     /**
@@ -93,7 +93,8 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
         let first: Buffer | undefined
         let rest: Array<Buffer> | undefined
         let length = 0
-        pool.dispatch({ path, method: "GET", headers }, {
+        const connection = connections.acquire()
+        connection.dispatch({ path, method: "GET", headers }, {
           onRequestStart: (controller) => {
             if (signal.aborted) controller.abort(abandoned)
             else inFlight.add(controller)
@@ -112,12 +113,14 @@ export class UpstreamClient extends Effect.Service<UpstreamClient>()("faulty-run
           },
           onResponseEnd: (controller) => {
             inFlight.delete(controller)
+            connections.release(connection, status === 429)
             if (status !== 200) return resume(Effect.fail(failedStatus(status)))
             const body = first === undefined ? "" : rest === undefined ? first.toString("utf8") : Buffer.concat([first, ...rest]).toString("utf8")
             resume(parseValue(body))
           },
           onResponseError: (controller, error: { code?: string; message?: string }) => {
             inFlight.delete(controller)
+            connections.release(connection, false)
             resume(Effect.fail(error === cutOffTooLong ? tooLong : transportFailure(error)))
           }
         })

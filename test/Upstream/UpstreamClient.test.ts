@@ -103,6 +103,35 @@ describe("UpstreamClient", () => {
       expect(Either.isLeft(result) && result.left.detail).toBe("body longer than 65536 bytes")
     }).pipe(Effect.scoped))
 
+  it.live("where the upstream limits connections, a connection refused with a 429 is used last", () =>
+    Effect.gen(function* () {
+      // C = 2 open connections; no random faults, so an answer is a 200 or the refusal of a connection the upstream does not serve.
+      const sim = yield* simulator({ limitBy: "connections", concurrencyLimit: 2, p500: 0, p504: 0, latencyMs: 100, jitterMs: 0 })
+      const client = Context.get(yield* Layer.build(clientFor(sim.url)), UpstreamClient)
+      const rejections = (results: ReadonlyArray<Either.Either<number, { readonly outcome: string }>>) =>
+        results.filter((result) => Either.isLeft(result) && result.left.outcome === "429").length
+      const round = (requests: number, signal: AbortSignal) =>
+        Effect.all(
+          Array.from({ length: requests }, () => Effect.either(client.attempt("01ARZ3NDEKTSV4RRFFQ69G5FAV" as RunId, signal))),
+          { concurrency: "unbounded" }
+        )
+      // Three connections at once: the upstream serves two and refuses every request on the third.
+      expect(rejections(yield* round(3, new AbortController().signal))).toBe(1)
+      // One served connection closes (its request abandoned): the upstream now serves the one it refused,
+      // and the closed one, reopened, is refused in its turn.
+      const abandoned = new AbortController()
+      const cut = yield* Effect.fork(round(1, abandoned.signal))
+      yield* Effect.sleep("30 millis")
+      abandoned.abort()
+      yield* Fiber.join(cut)
+      yield* Effect.sleep("50 millis")
+      // A connection that drew a 429 goes to the back, so the two served ones are found within a round or two.
+      // (undici's Pool took connections in the order they were opened: the reopened one came first, 10 429s in 10 rounds.)
+      let rejected = 0
+      for (let i = 0; i < 10; i++) rejected += rejections(yield* round(2, new AbortController().signal))
+      expect(rejected).toBeLessThanOrEqual(2)
+    }).pipe(Effect.scoped))
+
   it.live("aborting the run's signal abandons every request of the run in flight", () =>
     Effect.gen(function* () {
       let arrived = 0
