@@ -46,6 +46,12 @@ const ACCEPTED_RTT_SAMPLES = 32
  * few milliseconds while C stands still: probes are at least this far apart.
  */
 const MIN_PROBE_INTERVAL_MS = 50
+/**
+ * Where round trips take a few milliseconds, "one round trip without a 429" would grow the limit
+ * back into a C that stands still every few milliseconds, each time drawing a burst of 429s: after
+ * a 429, growth waits at least this long. A C that rose is found at most this much later.
+ */
+const MIN_QUIET_BEFORE_GROWTH_MS = 20
 
 /** The latest `capacity` samples, oldest overwritten first. */
 class Ring {
@@ -248,7 +254,7 @@ export class AdaptiveLimit {
    */
   private growOnAccepted(now: number, limitWasFull: boolean): void {
     const doubling = this.level.phase === "start" || !this.rejections.expensive
-    if (doubling && limitWasFull && now - this.rejections.lastAt >= this.roundTripMs) {
+    if (doubling && limitWasFull && now - this.rejections.lastAt >= Math.max(this.roundTripMs, MIN_QUIET_BEFORE_GROWTH_MS)) {
       this.level.current = Math.min(this.options.max, this.level.current + 1)
     }
   }

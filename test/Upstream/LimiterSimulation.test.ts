@@ -174,6 +174,16 @@ const models: ReadonlyArray<Model> = [
     p: 0.7,
     rejectMs: 0.3
   },
+  // Round trips of a few milliseconds: a 429 a few milliseconds after the last must not be the pace.
+  {
+    name: "changing_C10-4-16_L5",
+    seconds: 1.5,
+    limitAt: (t) => (t < 500 ? 10 : t < 1_000 ? 4 : 16),
+    latencyMs: 5,
+    jitterMs: 1,
+    p: 0.9,
+    rejectMs: 0.3
+  },
   { name: "held429_C12_L100", seconds: 3, limitAt: () => 12, latencyMs: 100, jitterMs: 20, p: 0.8, rejectMs: "held" },
   // Off the home ground (the bench's scenarios of the same names, scaled down).
   { ...steadyModel, name: "cold_shared3_C24_L50", limitAt: () => 24, runs: 3 },

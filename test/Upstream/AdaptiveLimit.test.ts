@@ -43,3 +43,34 @@ describe("AdaptiveLimit never drops below its minimum", () => {
     }
   })
 })
+
+describe("AdaptiveLimit after a cheap 429", () => {
+  it("where round trips take 5 ms, grows again 20 ms after the 429, not one round trip after it", () => {
+    const limit = new AdaptiveLimit({ initial: 10, min: 1, max: 1_000, learned: true })
+    let now = 0
+    // Round trips of 5 ms with every permit in use, then a 429 answered in 0.3 ms with 11 in flight.
+    for (; now < 100; now += 1) limit.onAccepted(now, 5, true)
+    limit.onRejected(now, 0.3, 11, 11)
+    expect(limit.snapshot().rejections429).toBe("cheap")
+    const afterRejection = limit.permits
+    const rejectedAt = now
+    for (now += 1; now < rejectedAt + 20; now += 1) {
+      limit.onAccepted(now, 5, true)
+      expect(limit.permits).toBe(afterRejection)
+    }
+    limit.onAccepted(rejectedAt + 20, 5, true)
+    expect(limit.permits).toBe(afterRejection + 1)
+  })
+
+  it("where round trips take longer than 20 ms, grows again one round trip after the 429", () => {
+    const limit = new AdaptiveLimit({ initial: 10, min: 1, max: 1_000, learned: true })
+    let now = 0
+    for (; now < 1_000; now += 10) limit.onAccepted(now, 50, true)
+    limit.onRejected(now, 0.3, 11, 11)
+    const afterRejection = limit.permits
+    limit.onAccepted(now + 40, 50, true)
+    expect(limit.permits).toBe(afterRejection)
+    limit.onAccepted(now + 51, 50, true)
+    expect(limit.permits).toBe(afterRejection + 1)
+  })
+})
