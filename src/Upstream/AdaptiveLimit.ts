@@ -46,6 +46,8 @@ const ACCEPTED_RTT_SAMPLES = 32
  * few milliseconds while C stands still: probes are at least this far apart.
  */
 const MIN_PROBE_INTERVAL_MS = 50
+/** A probe is judged once this many round trips have passed since its requests went out (their latency varies). */
+const PROBE_VERDICT_ROUND_TRIPS = 1.5
 /**
  * Where round trips take a few milliseconds, "one round trip without a 429" would grow the limit
  * back into a C that stands still every few milliseconds, each time drawing a burst of 429s: after
@@ -126,6 +128,11 @@ interface Probe {
   lastAt: number
   /** The limit before the probe in progress raised it. */
   base: number
+  /** How far the probe in progress raised it, and how many of its requests above `base` are still to go out. */
+  raisedBy: number
+  unsent: number
+  /** When the last of them went out. */
+  sentAt: number
   /** Probes in a row that held. */
   successes: number
 }
@@ -153,6 +160,9 @@ export class AdaptiveLimit {
     delay: QUIET_WINDOWS_BEFORE_PROBE,
     lastAt: Number.NEGATIVE_INFINITY,
     base: 0,
+    raisedBy: 0,
+    unsent: 0,
+    sentAt: Number.NEGATIVE_INFINITY,
     successes: 0
   }
 
@@ -229,6 +239,22 @@ export class AdaptiveLimit {
     this.level.phase = "steady"
     if (this.rejections.expensive) this.shrinkOnExpensiveRejection(now, inFlightAtSend, wasStarting)
     else this.shrinkOnCheapRejection(inFlightAtAnswer)
+  }
+
+  /**
+   * A request went out with `inFlight` of ours in flight (itself included). A probe's requests
+   * above the limit go out once, not for a whole round trip: where a refused request keeps one of
+   * the upstream's slots while its 429 is held, every request sent at the probed level in that round
+   * trip would find the upstream full and be refused too (measured: 20-25 429s per probe at C = 50).
+   * The probe's verdict, a round trip later, raises the limit for good.
+   */
+  onSent(now: number, inFlight: number): void {
+    const probe = this.probe
+    if (!probe.active || probe.unsent === 0 || inFlight <= probe.base) return
+    probe.unsent -= 1
+    if (probe.unsent > 0) return
+    this.level.current = probe.base
+    probe.sentAt = now
   }
 
   snapshot(): LimitSnapshot {
@@ -310,6 +336,7 @@ export class AdaptiveLimit {
     this.probe.successes = 0
     this.probe.quietWindows = 0
     this.probe.step = 1
+    this.probe.unsent = 0
   }
 
   /** Closes the round trip under way when its time is up, and decides what it says. */
@@ -341,8 +368,15 @@ export class AdaptiveLimit {
   /** Where 429s are expensive: after quiet round trips, raise the limit a step at a time. */
   private probeOnQuiet(now: number): void {
     if (this.window.rejected || now - this.level.lastDecreaseAt < this.roundTripMs) return
-    this.probe.quietWindows += 1
-    if (this.probe.active && this.window.saturated && this.confirmProbe()) return
+    const probe = this.probe
+    probe.quietWindows += 1
+    if (probe.active) {
+      // Its own answers, a held 429 among them, come about a round trip after its requests went out:
+      // a window that closes sooner says nothing about the probed level.
+      const sentAt = probe.unsent === 0 ? probe.sentAt : probe.lastAt
+      if (now < sentAt + PROBE_VERDICT_ROUND_TRIPS * this.roundTripMs) return
+      if (this.window.saturated && this.confirmProbe()) return
+    }
     this.startProbe(now)
   }
 
@@ -353,6 +387,7 @@ export class AdaptiveLimit {
   private confirmProbe(): boolean {
     const probe = this.probe
     probe.active = false
+    if (probe.unsent === 0) this.level.current = Math.max(this.level.current, probe.base + probe.raisedBy)
     probe.delay = QUIET_WINDOWS_BEFORE_PROBE
     probe.successes += 1
     probe.quietWindows = probe.delay + 1
@@ -370,6 +405,8 @@ export class AdaptiveLimit {
     probe.base = this.level.current
     probe.lastAt = now
     this.level.current = Math.min(this.options.max, this.level.current + probe.step)
+    probe.raisedBy = this.level.current - probe.base
+    probe.unsent = probe.raisedBy
     probe.step *= 2
     probe.active = true
   }

@@ -60,7 +60,12 @@ export class UpstreamLimiter extends Effect.Service<UpstreamLimiter>()("faulty-r
       const id = ++sequence
       const at = nowMs()
       pending.add(id)
-      return { id, at, inFlight: inFlightNow(at) }
+      const inFlight = inFlightNow(at)
+      if (!fixed) {
+        limit.onSent(at, inFlight)
+        slots.resize(limit.permits)
+      }
+      return { id, at, inFlight }
     }
 
     /** Learns from an attempt's end; answers how long its slot stays taken before it is used again (ms). */

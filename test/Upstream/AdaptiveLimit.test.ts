@@ -23,7 +23,7 @@ describe("AdaptiveLimit never drops below its minimum", () => {
     expect(limit.settledLimit).toBeGreaterThanOrEqual(1)
   })
 
-  it("any sequence of answers keeps the limit within [min, max]", () => {
+  it("any sequence of sends and answers keeps the limit within [min, max]", () => {
     // A seeded walk over answers of every kind, slow and quick, full and not.
     let seed = 12_345
     const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
@@ -34,6 +34,7 @@ describe("AdaptiveLimit never drops below its minimum", () => {
         now += random() * 100
         const rtt = random() * 500
         const inFlight = 1 + Math.floor(random() * 70)
+        if (random() < 0.5) limit.onSent(now, inFlight)
         if (random() < 0.3) limit.onRejected(now, rtt, inFlight, 1 + Math.floor(random() * inFlight))
         else limit.onAccepted(now, rtt, random() < 0.7)
         expect(limit.permits).toBeGreaterThanOrEqual(1)
@@ -72,5 +73,31 @@ describe("AdaptiveLimit after a cheap 429", () => {
     expect(limit.permits).toBe(afterRejection)
     limit.onAccepted(now + 51, 50, true)
     expect(limit.permits).toBe(afterRejection + 1)
+  })
+})
+
+describe("AdaptiveLimit probes where 429s are expensive", () => {
+  it("lets a probe's request above the limit go out once, then raises the limit when it held", () => {
+    const limit = new AdaptiveLimit({ initial: 10, min: 1, max: 1_000, learned: true })
+    let now = 0
+    for (; now < 500; now += 5) limit.onAccepted(now, 50, true)
+    // A 429 held as long as a success: 429s are expensive here, and the limit grows by probes.
+    limit.onRejected(now, 50, 10, 10)
+    expect(limit.snapshot().rejections429).toBe("expensive")
+    const base = limit.permits
+    // Quiet, saturated round trips until a probe raises the limit.
+    while (limit.permits === base && now < 2_000) limit.onAccepted((now += 5), 50, true)
+    expect(limit.permits).toBe(base + 1)
+    // The probe's request goes out with one more than the limit in flight: the limit is back at once.
+    limit.onSent(now, base + 1)
+    expect(limit.permits).toBe(base)
+    // Answers within 1.5 round trips of the send do not judge it; past them, a saturated round trip without a 429 does.
+    const sentAt = now
+    while (now < sentAt + 70) {
+      limit.onAccepted((now += 5), 50, true)
+      expect(limit.permits).toBe(base)
+    }
+    while (limit.permits === base && now < sentAt + 300) limit.onAccepted((now += 5), 50, true)
+    expect(limit.permits).toBeGreaterThanOrEqual(base + 1)
   })
 })

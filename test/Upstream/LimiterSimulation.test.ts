@@ -28,8 +28,8 @@ interface Model {
   readonly p: number
   /** Share of the accepted answers that are 504s, and their mean latency (slower than successes). */
   readonly p504?: { readonly share: number; readonly latencyMs: number }
-  /** ms a 429 takes to come back; "held" modes take a full latency */
-  readonly rejectMs: number | "held"
+  /** ms a 429 takes to come back; "held" takes a full latency, "counted" also holds a slot for it */
+  readonly rejectMs: number | "held" | "counted"
   /** Runs started at once (they share the limiter, as in the service). */
   readonly runs?: number
   /** A limit learned before, kept in the database: the limiter starts from it. */
@@ -79,7 +79,9 @@ const modelUpstream = (model: Model) => {
       const refused = model.byConnections === true ? connection >= model.limitAt(elapsed) : inFlight >= model.limitAt(elapsed)
       if (refused) {
         stats.rejected += 1
-        yield* Effect.sleep(Duration.millis(model.rejectMs === "held" ? latency : model.rejectMs)).pipe(Effect.ensuring(free))
+        if (model.rejectMs === "counted") inFlight += 1
+        const held = Effect.zipRight(free, Effect.sync(() => (model.rejectMs === "counted" ? (inFlight -= 1) : 0)))
+        yield* Effect.sleep(Duration.millis(typeof model.rejectMs === "number" ? model.rejectMs : latency)).pipe(Effect.ensuring(held))
         yield* Effect.sleep(lag(elapsed))
         return yield* Effect.fail(new AttemptFailed({ outcome: "429", status: 429 }))
       }
@@ -132,7 +134,7 @@ const simulate = (model: Model) => {
       `model ${model.name}: ${model.seconds}s, ${model.runs === undefined ? "" : `${model.runs} runs, `}L=${model.latencyMs}${
         model.lognormalSigma === undefined ? `±${model.jitterMs}` : ` lognormal σ=${model.lognormalSigma}`
       }ms, p=${model.p}${model.p504 === undefined ? "" : `, 504s ${model.p504.share} after ${model.p504.latencyMs}ms`}, 429 ${
-        model.rejectMs === "held" ? "held for L" : `after ${model.rejectMs}ms`
+        model.rejectMs === "held" ? "held for L" : model.rejectMs === "counted" ? "held for L, holding a slot" : `after ${model.rejectMs}ms`
       }${model.learned === undefined ? "" : `, learned limit ${model.learned}`}${model.lagMs === undefined ? "" : ", our event loop lagging"}${
         model.byConnections === true ? ", C counts connections" : ""
       }`,
@@ -185,6 +187,18 @@ const models: ReadonlyArray<Model> = [
     rejectMs: 0.3
   },
   { name: "held429_C12_L100", seconds: 3, limitAt: () => 12, latencyMs: 100, jitterMs: 20, p: 0.8, rejectMs: "held" },
+  // Where 429s are expensive the limit grows by probes: how soon they find a C that rose.
+  {
+    name: "held429_C12-24_L100",
+    seconds: 4,
+    limitAt: (t) => (t < 1_500 ? 12 : 24),
+    latencyMs: 100,
+    jitterMs: 20,
+    p: 0.8,
+    rejectMs: "held"
+  },
+  // A 429 held for a latency that also takes one of the C slots while it is held.
+  { ...steadyModel, name: "counted429_C20_L50", rejectMs: "counted" },
   // Off the home ground (the bench's scenarios of the same names, scaled down).
   { ...steadyModel, name: "cold_shared3_C24_L50", limitAt: () => 24, runs: 3 },
   { ...steadyModel, name: "learned40_now20_L50", learned: 40 },
