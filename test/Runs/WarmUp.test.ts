@@ -10,7 +10,8 @@ describe("start-up warm-up", () => {
   it.live("runs the hot path against a loopback stand-in of its own", () =>
     Effect.gen(function* () {
       const done = yield* warmUpHotPath(300)
-      expect(done.attempts).toBeGreaterThan(100)
+      // A window of wall-clock time: 600-860 attempts on a quiet machine, 81 in a loaded CI run under Node 24.
+      expect(done.attempts).toBeGreaterThan(20)
       // The stand-in answers 200s, 500s and 429s: some attempts fail and are retried.
       expect(done.successes).toBeGreaterThan(0)
       expect(done.successes).toBeLessThan(done.attempts)
