@@ -45,12 +45,19 @@ describe("AdaptiveLimit never drops below its minimum", () => {
   })
 })
 
+/** A learned limit of 10, every permit in use, answers every `everyMs` taking `rttMs` until `untilMs`. */
+const saturatedLimit = (rttMs: number, everyMs: number, untilMs: number) => {
+  const limit = new AdaptiveLimit({ initial: 10, min: 1, max: 1_000, learned: true })
+  let now = 0
+  for (; now < untilMs; now += everyMs) limit.onAccepted(now, rttMs, true)
+  return { limit, now }
+}
+
 describe("AdaptiveLimit after a cheap 429", () => {
   it("where round trips take 5 ms, grows again 20 ms after the 429, not one round trip after it", () => {
-    const limit = new AdaptiveLimit({ initial: 10, min: 1, max: 1_000, learned: true })
-    let now = 0
     // Round trips of 5 ms with every permit in use, then a 429 answered in 0.3 ms with 11 in flight.
-    for (; now < 100; now += 1) limit.onAccepted(now, 5, true)
+    const { limit, now: start } = saturatedLimit(5, 1, 100)
+    let now = start
     limit.onRejected(now, 0.3, 11, 11)
     expect(limit.snapshot().rejections429).toBe("cheap")
     const afterRejection = limit.permits
@@ -64,9 +71,7 @@ describe("AdaptiveLimit after a cheap 429", () => {
   })
 
   it("where round trips take longer than 20 ms, grows again one round trip after the 429", () => {
-    const limit = new AdaptiveLimit({ initial: 10, min: 1, max: 1_000, learned: true })
-    let now = 0
-    for (; now < 1_000; now += 10) limit.onAccepted(now, 50, true)
+    const { limit, now } = saturatedLimit(50, 10, 1_000)
     limit.onRejected(now, 0.3, 11, 11)
     const afterRejection = limit.permits
     limit.onAccepted(now + 40, 50, true)
@@ -78,9 +83,8 @@ describe("AdaptiveLimit after a cheap 429", () => {
 
 describe("AdaptiveLimit probes where 429s are expensive", () => {
   it("lets a probe's request above the limit go out once, then raises the limit when it held", () => {
-    const limit = new AdaptiveLimit({ initial: 10, min: 1, max: 1_000, learned: true })
-    let now = 0
-    for (; now < 500; now += 5) limit.onAccepted(now, 50, true)
+    const { limit, now: start } = saturatedLimit(50, 5, 500)
+    let now = start
     // A 429 held as long as a success: 429s are expensive here, and the limit grows by probes.
     limit.onRejected(now, 50, 10, 10)
     expect(limit.snapshot().rejections429).toBe("expensive")
