@@ -458,8 +458,9 @@ if (reportPath !== undefined) {
     "",
     `\`npm run soak -- --minutes ${minutes}${pinned ? " --pin" : ""}${nodeFlags.length > 0 ? ` --node-flags "${nodeFlags.join(" ")}"` : ""}\`: ` +
       `${pinned ? "the service on CPU 0, this load generator on CPU 1; " : ""}${MAX_CONCURRENT_RUNS} runs of ${RUN_SECONDS} s always executing and ${MAX_PENDING_RUNS} queued ` +
-      `(a POST 100 ms after each 202, 500 ms after each 429: about 2 a second once the queue is full), ${READERS} readers (GET /runs/{id} every ${READER_PAUSE_MS} ms), /health every ${HEALTH_EVERY_MS} ms, ` +
-      `${LONG_POLLERS} long polls, ${STREAMS} event streams; the bundled simulator's defaults. Load average at the start ${rows[0]?.load.toFixed(2)}, ` +
+      `(a POST 100 ms after each 202, 500 ms after each 429: about 2 a second once the queue is full), ${READERS} readers (GET /runs/{id} about every ${READER_PAUSE_MS} ms, at independent phases), /health every ${HEALTH_EVERY_MS} ms, ` +
+      `${LONG_POLLERS} long polls, ${STREAMS} event streams, the POSTs and /health sent from a thread of their own and a bare node:http floor server ` +
+      `${pinned ? "on CPU 0 " : ""}probed alike; the bundled simulator's defaults. Load average at the start ${rows[0]?.load.toFixed(2)}, ` +
       `at the end ${rows.at(-1)?.load.toFixed(2)} (2 cores).`,
     "",
     ...table,
