@@ -16,8 +16,7 @@ const refused = JSON.stringify({
 const healthy = JSON.stringify({ status: "ok" })
 
 const server = createServer((request, response) => {
-  const chunks = []
-  request.on("data", (chunk) => chunks.push(chunk))
+  request.resume()
   request.on("end", () => {
     const post = request.method === "POST"
     response.writeHead(post ? 429 : 200, { "content-type": "application/json", ...(post ? { "retry-after": "1" } : {}) })

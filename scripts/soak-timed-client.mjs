@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks"
 import { parentPort, workerData } from "node:worker_threads"
 import { Agent, request } from "undici"
 
-/** @type {{ base: string, floorBase: string | undefined, runSeconds: number, healthEveryMs: number }} */
+/** @type {{ base: string, floorBase: string, runSeconds: number, healthEveryMs: number }} */
 const { base, floorBase, runSeconds, healthEveryMs } = workerData
 const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort)
 const agent = new Agent({ connections: 4, keepAliveTimeout: 10_000 })
@@ -84,7 +84,8 @@ loopDelay.enable()
 const loops = [
   submitter(),
   healthProbe("health", `${base}/health`),
-  ...(floorBase === undefined ? [] : [floorSubmitter(`${floorBase}/runs`), healthProbe("floorHealth", `${floorBase}/health`)])
+  floorSubmitter(`${floorBase}/runs`),
+  healthProbe("floorHealth", `${floorBase}/health`)
 ]
 
 port.on("message", async (/** @type {"minute" | "stop"} */ message) => {

@@ -39,11 +39,15 @@ if (!Number.isFinite(minutes) || minutes <= 0) {
   process.stderr.write("soak: --minutes must be a positive number\n")
   process.exit(2)
 }
+const READERS = Number(option("readers") ?? 20)
+if (!Number.isInteger(READERS) || READERS < 0) {
+  process.stderr.write("soak: --readers must be a whole number\n")
+  process.exit(2)
+}
 
 const MAX_CONCURRENT_RUNS = 4
 const MAX_PENDING_RUNS = 16
 const RUN_SECONDS = 20
-const READERS = Number(option("readers") ?? 20)
 const READER_PAUSE_MS = 100
 const HEALTH_EVERY_MS = 100
 const LONG_POLLERS = 2
@@ -66,52 +70,45 @@ const serviceCommand = [
   ...(cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${work}`] : []),
   "dist/main.mjs"
 ]
-const child = spawn(
-  pinned ? "taskset" : serviceCommand[0]!,
-  pinned ? ["-c", "0", ...serviceCommand] : serviceCommand.slice(1),
-  {
+/** Starts `command` (on CPU 0 with --pin) and waits for the "Listening on" line it prints. */
+const startListening = (what: string, command: ReadonlyArray<string>, env?: NodeJS.ProcessEnv) => {
+  const started = spawn(pinned ? "taskset" : command[0]!, pinned ? ["-c", "0", ...command] : command.slice(1), {
     cwd: root,
-    env: {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: join(work, "runs.sqlite"),
-      MAX_CONCURRENT_RUNS: String(MAX_CONCURRENT_RUNS),
-      MAX_PENDING_RUNS: String(MAX_PENDING_RUNS),
-      SOAK_PROBE_FILE: probeFile
-    },
+    ...(env === undefined ? {} : { env }),
     stdio: ["ignore", "pipe", "inherit"]
-  }
-)
-const base = await new Promise<string>((resolve, reject) => {
-  let pending = ""
-  child.stdout!.on("data", (chunk) => {
-    pending += chunk
-    const match = /Listening on http:\/\/[^:]+:(\d+)/.exec(pending)
-    if (match) resolve(`http://127.0.0.1:${match[1]}`)
-    if (pending.length > 100_000) pending = pending.slice(-10_000)
   })
-  child.once("exit", (code) => reject(new Error(`the service exited with ${code} before it listened`)))
+  const listening = new Promise<string>((resolve, reject) => {
+    let pending = ""
+    started.stdout!.on("data", (chunk) => {
+      pending += chunk
+      const match = /Listening on http:\/\/[^:]+:(\d+)/.exec(pending)
+      if (match) resolve(`http://127.0.0.1:${match[1]}`)
+      if (pending.length > 100_000) pending = pending.slice(-10_000)
+    })
+    started.once("exit", (code) => reject(new Error(`the ${what} exited with ${code} before it listened`)))
+  })
+  return { process: started, listening }
+}
+
+const service = startListening("service", serviceCommand, {
+  ...process.env,
+  PORT: "0",
+  HOST: "127.0.0.1",
+  DATABASE_URL: join(work, "runs.sqlite"),
+  MAX_CONCURRENT_RUNS: String(MAX_CONCURRENT_RUNS),
+  MAX_PENDING_RUNS: String(MAX_PENDING_RUNS),
+  SOAK_PROBE_FILE: probeFile
 })
+const child = service.process
+const base = await service.listening
 // The service's own output (its log lines, any V8 traces asked for with --node-flags) is kept in the work dir.
 const serviceLog = createWriteStream(join(work, "service.log"))
 child.stdout!.pipe(serviceLog)
 
 // The floor: a bare node:http server on the service's core, probed like the service (scripts/soak-floor-server.mjs).
-const floorCommand = [process.execPath, "scripts/soak-floor-server.mjs"]
-const floorServer = spawn(pinned ? "taskset" : floorCommand[0]!, pinned ? ["-c", "0", ...floorCommand] : floorCommand.slice(1), {
-  cwd: root,
-  stdio: ["ignore", "pipe", "inherit"]
-})
-const floorBase = await new Promise<string>((resolve, reject) => {
-  let pending = ""
-  floorServer.stdout!.on("data", (chunk) => {
-    pending += chunk
-    const match = /Listening on (http:\/\/\S+)/.exec(pending)
-    if (match) resolve(match[1]!)
-  })
-  floorServer.once("exit", (code) => reject(new Error(`the floor server exited with ${code} before it listened`)))
-})
+const floor = startListening("floor server", [process.execPath, "scripts/soak-floor-server.mjs"])
+const floorServer = floor.process
+const floorBase = await floor.listening
 
 // --- the load -----------------------------------------------------------------------------------
 
@@ -129,16 +126,11 @@ let current = newMinute()
 
 const timed = async (
   into: (minute: Minute) => Array<number>,
-  path: string,
-  init: { method?: "GET" | "POST"; body?: string } = {}
+  path: string
 ): Promise<{ status: number; text: string } | undefined> => {
   const started = performance.now()
   try {
-    const response = await request(base + path, {
-      dispatcher: agent,
-      method: init.method ?? "GET",
-      ...(init.body === undefined ? {} : { body: init.body, headers: { "content-type": "application/json" } })
-    })
+    const response = await request(base + path, { dispatcher: agent })
     const text = await response.body.text()
     into(current).push(performance.now() - started)
     current.statuses[response.statusCode] = (current.statuses[response.statusCode] ?? 0) + 1
