@@ -5,6 +5,7 @@ import { AppConfig, loadAppConfig } from "./Config.js"
 import { packageJson } from "./Observability/BuildInfo.js"
 import { tracingLayer } from "./Observability/Tracing.js"
 import { loadTracingConfig } from "./Observability/TracingConfig.js"
+import { withSharedScheduler } from "./SharedScheduler.js"
 
 /**
  * SIGTERM/SIGINT: NodeRuntime interrupts the main fiber and the layers close in reverse (server
@@ -57,7 +58,7 @@ export const serveService = Effect.gen(function* () {
       process.exit(1)
     })
   )
-}).pipe(Effect.provide(Logger.json))
+}).pipe(Effect.provide(Logger.json), withSharedScheduler)
 
 /** One line for what stopped the start-up: the database out of reach, the port taken, ... */
 const startupFailure = (problem: unknown): string => {

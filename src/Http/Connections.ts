@@ -27,17 +27,18 @@ export interface RequestTurn {
   readonly decide: (keepsOpen: boolean) => void
 }
 
-const connections = new WeakMap<Duplex, ConnectionState>()
-const turns = new WeakMap<IncomingMessage, RequestTurn>()
+/**
+ * The state is kept on the socket and the turn on the request, not in WeakMaps keyed by them: V8's
+ * young-generation GC keeps a WeakMap's entries alive until the next full GC, and with them every
+ * request and what it references (see SharedScheduler).
+ */
+const connectionKey: unique symbol = Symbol("faulty-runs/ConnectionState")
+const turnKey: unique symbol = Symbol("faulty-runs/RequestTurn")
+type TrackedSocket = Duplex & { [connectionKey]?: ConnectionState }
+type TrackedRequest = IncomingMessage & { [turnKey]?: RequestTurn }
 
-const stateOf = (socket: Duplex): ConnectionState => {
-  let state = connections.get(socket)
-  if (state === undefined) {
-    state = { latest: Promise.resolve(true), broken: false }
-    connections.set(socket, state)
-  }
-  return state
-}
+const stateOf = (socket: TrackedSocket): ConnectionState =>
+  (socket[connectionKey] ??= { latest: Promise.resolve(true), broken: false })
 
 /** Whether the client asked for the connection to end after this request (HTTP/1.0 ends by default). */
 export const clientClosesConnection = (request: IncomingMessage): boolean => {
@@ -52,18 +53,18 @@ const registerTurn = (request: IncomingMessage) => {
   const decided = new Promise<boolean>((resolve) => (settle = resolve))
   let settled = false
   state.latest = previous.then((open) => (open ? decided : false))
-  turns.set(request, {
+  ;(request as TrackedRequest)[turnKey] = {
     connectionOpen: () => previous.then((open) => open && !state.broken && !request.socket.destroyed),
     decide: (keepsOpen) => {
       if (settled) return
       settled = true
       settle(keepsOpen && !clientClosesConnection(request))
     }
-  })
+  }
 }
 
 /** The request's place on its connection; undefined for a request that did not come through `trackConnections`. */
-export const turnOf = (request: IncomingMessage): RequestTurn | undefined => turns.get(request)
+export const turnOf = (request: IncomingMessage): RequestTurn | undefined => (request as TrackedRequest)[turnKey]
 
 const parseErrorAnswer = (error: NodeJS.ErrnoException & { reason?: string }) => {
   switch (error.code) {
@@ -95,7 +96,7 @@ export const trackConnections = (server: Server, countAnswer: CountAnswer = () =
   // Node's own answer to an Expect it cannot meet is an empty 417.
   server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
     registerTurn(request)
-    turns.get(request)!.decide(true)
+    turnOf(request)!.decide(true)
     const body = errorBody(new ExpectationFailed({ message: `cannot meet Expect: ${describeValue(request.headers.expect)}; only 100-continue is supported` }))
     response.writeHead(417, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body)
     countAnswer(request.method ?? "", routeTemplateFor(request.method ?? "", pathOf(request.url ?? "/")), 417)
