@@ -5,6 +5,7 @@ import { AppConfig, loadAppConfig } from "./Config.js"
 import { packageJson } from "./Observability/BuildInfo.js"
 import { tracingLayer } from "./Observability/Tracing.js"
 import { loadTracingConfig } from "./Observability/TracingConfig.js"
+import { capHeapGrowth } from "./HeapGrowth.js"
 import { withSharedScheduler } from "./SharedScheduler.js"
 
 /**
@@ -42,6 +43,7 @@ export const serveService = Effect.gen(function* () {
     )
   )
   exitOnSecondSignal(config.shutdownGraceMs)
+  capHeapGrowth()
   return yield* Effect.catchAll(Layer.launch(
     AppLive.pipe(
       HttpServer.withLogAddress,
