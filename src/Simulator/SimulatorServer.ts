@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net"
 import { Effect } from "effect"
 import { stringifyExact } from "../Domain/ExactJson.js"
-import { Ledger, type LedgerEntry } from "./Ledger.js"
+import { Ledger } from "./Ledger.js"
 import { latencySampler, seededRandom } from "./Random.js"
 import type { SimulatorSettings } from "./Settings.js"
 
@@ -94,8 +94,7 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
     setTimeout(() => {
       done()
       const aborted = clientGone || res.destroyed
-      const entry: LedgerEntry = { status, value, receivedAt, answeredAt: Date.now(), aborted }
-      ledger.record(runId, entry)
+      ledger.record(runId, status, value, receivedAt, Date.now(), aborted)
       if (aborted) return
       answer(res, status, status === 200 ? `{"value": ${value}}` : BODIES[status]!)
     }, delay)
@@ -127,7 +126,7 @@ export const makeSimulatorHandler = (settings: SimulatorSettings) => {
     if (overLimit) {
       if (settings.rejectMode === "immediate") {
         answer(res, 429, BODY_429)
-        ledger.record(runId, { status: 429, value: null, receivedAt, answeredAt: receivedAt, aborted: false })
+        ledger.record(runId, 429, null, receivedAt, receivedAt, false)
       } else if (settings.rejectMode === "held") {
         answerLater(res, runId, receivedAt, 429, null, sampleLatency(settings.latencyMs), () => {})
       } else {
